@@ -1,0 +1,128 @@
+#include "app.hpp"
+
+#include "befus/error.hpp"
+
+#include <fmt/format.h>
+#include <iostream>
+#include <unistd.h>
+
+namespace befus::cli {
+
+const kb::KnowledgeBase& Context::knowledge_base() {
+  if (!m_kb) m_kb = kb::open(globals.kb.empty() ? std::nullopt : std::optional<std::filesystem::path>(globals.kb));
+  return *m_kb;
+}
+
+const taxonomy::Taxonomy& Context::taxonomy() {
+  if (!m_taxonomy) m_taxonomy = taxonomy::load_or_throw(knowledge_base().sources());
+  return *m_taxonomy;
+}
+
+std::string Context::index_location() {
+  if (!globals.db.empty()) return globals.db;
+  return knowledge_base().index;
+}
+
+void Context::print_json(const nlohmann::json& j) const {
+  out << j.dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << '\n';
+}
+
+std::string Context::bold(const std::string& s) const { return out_tty ? "\033[1m" + s + "\033[0m" : s; }
+std::string Context::dim(const std::string& s) const { return out_tty ? "\033[2m" + s + "\033[0m" : s; }
+
+void Context::warn(const std::string& message) const {
+  if (!globals.quiet) err << "befus: warning: " << message << '\n';
+}
+
+void Context::info(const std::string& message) const {
+  if (globals.verbose) err << "befus: " << message << '\n';
+}
+
+void Context::require_format(std::initializer_list<const char*> allowed) const {
+  std::vector<std::string> names;
+  for (const char* a : allowed) {
+    if (globals.format == a) return;
+    names.emplace_back(a);
+  }
+  std::string list;
+  for (size_t i = 0; i < names.size(); ++i) list += (i ? ", " : "") + names[i];
+  throw UsageError(fmt::format("--format {} is not available here; use one of: {}", globals.format, list));
+}
+
+namespace {
+
+constexpr const char* k_footer = R"(Examples:
+  befus index                          index the corpus of the knowledge base here
+  befus search "onveiligheidsgevoel"   search in any language; hits in nl, fr and en
+  befus search --theme inclusion --lang fr
+  befus together migrant-inclusion     what we do together on a theme, and why
+  befus taxonomy show inclusion --lang nl
+
+Exit codes: 0 ok, 1 nothing found, 2 usage error, 3 invalid input data,
+            4 index unavailable or locked, 5 partial success.)";
+
+void add_globals(CLI::App& app, Globals& g) {
+  app.option_defaults()->always_capture_default();
+  app.add_option("--kb", g.kb, "Knowledge base folder (default: the nearest befus.yaml upwards)")->type_name("DIR");
+  app.add_option("--db", g.db, "Index: a local path, a stub file, or tcp://HOST:PORT")->type_name("PATH|URL");
+  app.add_option("--lang", g.lang, "Language of the labels shown")
+      ->check(CLI::IsMember({"nl", "fr", "en"}))->type_name("nl|fr|en");
+  app.add_option("--format", g.format, "Output: text for people, json (one object) or csv for scripts")
+      ->check(CLI::IsMember({"text", "json", "csv", "jsonl", "markdown"}))->type_name("FORMAT");
+  app.add_flag("-q,--quiet", g.quiet, "No progress and no warnings");
+  app.add_flag("-v,--verbose", g.verbose, "More detail on stderr");
+}
+
+} // namespace
+
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err) {
+  bool out_tty = (&out == &std::cout) && ::isatty(STDOUT_FILENO);
+  bool err_tty = (&err == &std::cerr) && ::isatty(STDERR_FILENO);
+  Context ctx(out, err, out_tty, err_tty);
+  CLI::App app{"befus: the BeFUS knowledge base for local prevention and urban security.\n"
+               "What do we do together, and why?", "befus"};
+  app.fallthrough();
+  app.require_subcommand(1);
+  app.set_version_flag("--version", std::string("befus ") + BEFUS_VERSION);
+  app.footer(k_footer);
+  add_globals(app, ctx.globals);
+  for (Setup setup : {setup_init, setup_taxonomy, setup_index, setup_status, setup_search, setup_show,
+                      setup_together, setup_who})
+    setup(app, ctx);
+  try {
+    app.parse(argc, argv);
+  } catch (const CLI::ParseError& e) {
+    if (e.get_exit_code() == 0) {  // --help, --version
+      out << (dynamic_cast<const CLI::CallForVersion*>(&e) ? e.what() : app.help()) << '\n';
+      if (dynamic_cast<const CLI::CallForHelp*>(&e) && !dynamic_cast<const CLI::CallForVersion*>(&e)) {
+        // Help for the subcommand that was asked about, if any.
+        out.flush();
+      }
+      return 0;
+    }
+    err << "befus: error: " << e.what() << "\n(run 'befus --help' or 'befus COMMAND --help')\n";
+    return static_cast<int>(ExitCode::usage);
+  }
+  if (!ctx.action) return static_cast<int>(ExitCode::usage);
+  try {
+    return ctx.action();
+  } catch (const Error& e) {
+    err << "befus: error: " << e.what() << '\n';
+    return static_cast<int>(e.code());
+  } catch (const std::filesystem::filesystem_error& e) {
+    err << "befus: error: " << e.what() << '\n';
+    return static_cast<int>(ExitCode::invalid_data);
+  } catch (const std::exception& e) {
+    err << "befus: internal error: " << e.what() << '\n';
+    return 70;
+  }
+}
+
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
+  std::vector<const char*> argv;
+  argv.push_back("befus");
+  for (const auto& a : args) argv.push_back(a.c_str());
+  return run(static_cast<int>(argv.size()), argv.data(), out, err);
+}
+
+} // namespace befus::cli

@@ -1,0 +1,75 @@
+#pragma once
+
+#include "befus/kb.hpp"
+#include "befus/taxonomy.hpp"
+
+#include <CLI/CLI.hpp>
+#include <nlohmann/json.hpp>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <ostream>
+#include <string>
+#include <vector>
+
+namespace befus::cli {
+
+// Options accepted before or after any command.
+struct Globals {
+  std::string kb;
+  std::string db;
+  std::string lang = "en";
+  std::string format = "text";
+  bool quiet = false;
+  bool verbose = false;
+};
+
+// What a command needs from the outside world; commands print only through it.
+class Context {
+public:
+  Context(std::ostream& o, std::ostream& e, bool o_tty, bool e_tty) : out(o), err(e), out_tty(o_tty), err_tty(e_tty) {}
+
+  std::ostream& out;
+  std::ostream& err;
+  bool out_tty;
+  bool err_tty;
+  Globals globals;
+  std::function<int()> action;  // set by the chosen command's callback
+
+  const kb::KnowledgeBase& knowledge_base();
+  const taxonomy::Taxonomy& taxonomy();
+  // The index location: --db, else the knowledge base's `index:`.
+  std::string index_location();
+
+  bool json() const { return globals.format == "json"; }
+  void print_json(const nlohmann::json& j) const;
+  // Emphasis for people on a terminal, plain otherwise.
+  std::string bold(const std::string& s) const;
+  std::string dim(const std::string& s) const;
+  void warn(const std::string& message) const;
+  void info(const std::string& message) const;
+  // Fails with a usage error unless --format is one of allowed.
+  void require_format(std::initializer_list<const char*> allowed) const;
+
+private:
+  std::optional<kb::KnowledgeBase> m_kb;
+  std::optional<taxonomy::Taxonomy> m_taxonomy;
+};
+
+using Setup = void (*)(CLI::App&, Context&);
+
+void setup_init(CLI::App& app, Context& ctx);
+void setup_taxonomy(CLI::App& app, Context& ctx);
+void setup_index(CLI::App& app, Context& ctx);
+void setup_status(CLI::App& app, Context& ctx);
+void setup_search(CLI::App& app, Context& ctx);
+void setup_show(CLI::App& app, Context& ctx);
+void setup_together(CLI::App& app, Context& ctx);
+void setup_who(CLI::App& app, Context& ctx);
+
+// The whole program: parse, dispatch, map errors to exit codes. Never exits the process.
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
+
+} // namespace befus::cli

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstdint>
+#include <filesystem>
+#include <optional>
+#include <string>
+
+namespace befus::util {
+
+namespace fs = std::filesystem;
+
+// Reads a whole regular file; throws DataError for a missing, unreadable, special or larger file.
+std::string read_file(const fs::path& path, std::uintmax_t max_bytes = 64u << 20);
+
+// Writes via a temporary file in the same folder, fsync and rename: readers see old or new, never half.
+void write_file_atomic(const fs::path& path, std::string_view content);
+
+// Size and modification time in nanoseconds: enough to notice a change without reading.
+struct FileStamp {
+  std::uintmax_t size = 0;
+  std::int64_t mtime_ns = 0;
+  bool operator==(const FileStamp&) const = default;
+  std::string to_string() const;
+};
+std::optional<FileStamp> stamp(const fs::path& path);
+
+// The nearest folder at or above start that holds name, if any.
+std::optional<fs::path> find_upwards(const fs::path& start, const std::string& name);
+
+// True when path, resolved through links, stays inside root.
+bool is_inside(const fs::path& root, const fs::path& path);
+
+} // namespace befus::util

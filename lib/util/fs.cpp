@@ -1,0 +1,118 @@
+#include "befus/fs.hpp"
+
+#include "befus/error.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fmt/format.h>
+#include <random>
+
+namespace befus::util {
+
+std::string read_file(const fs::path& path, std::uintmax_t max_bytes) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+  if (fd < 0) throw DataError({path.string()}, fmt::format("cannot open: {}", std::strerror(errno)));
+  struct stat st {};
+  if (::fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+    ::close(fd);
+    throw DataError({path.string()}, "not a regular file");
+  }
+  if (static_cast<std::uintmax_t>(st.st_size) > max_bytes) {
+    ::close(fd);
+    throw DataError({path.string()}, fmt::format("file is {} bytes, more than the limit of {} bytes",
+                                                 st.st_size, max_bytes));
+  }
+  std::string out;
+  out.resize(static_cast<size_t>(st.st_size));
+  size_t done = 0;
+  while (done < out.size()) {
+    ssize_t n = ::read(fd, out.data() + done, out.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      throw DataError({path.string()}, fmt::format("cannot read: {}", std::strerror(e)));
+    }
+    if (n == 0) break;
+    done += static_cast<size_t>(n);
+  }
+  out.resize(done);
+  ::close(fd);
+  return out;
+}
+
+void write_file_atomic(const fs::path& path, std::string_view content) {
+  std::random_device rd;
+  fs::path tmp = path;
+  tmp += fmt::format(".befus-tmp-{:x}", rd());
+  int fd = ::open(tmp.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+  if (fd < 0) throw Error(fmt::format("{}: cannot write: {}", tmp.string(), std::strerror(errno)));
+  size_t done = 0;
+  while (done < content.size()) {
+    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) {
+      int e = errno;
+      ::close(fd);
+      ::unlink(tmp.c_str());
+      throw Error(fmt::format("{}: cannot write: {}", tmp.string(), std::strerror(e)));
+    }
+    done += static_cast<size_t>(n);
+  }
+  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+    ::unlink(tmp.c_str());
+    throw Error(fmt::format("{}: cannot sync: {}", tmp.string(), std::strerror(errno)));
+  }
+  if (::rename(tmp.c_str(), path.c_str()) != 0) {
+    int e = errno;
+    ::unlink(tmp.c_str());
+    throw Error(fmt::format("{}: cannot replace: {}", path.string(), std::strerror(e)));
+  }
+  // Make the rename itself durable.
+  int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
+  if (dir >= 0) {
+    ::fsync(dir);
+    ::close(dir);
+  }
+}
+
+std::string FileStamp::to_string() const { return fmt::format("{}:{}", size, mtime_ns); }
+
+std::optional<FileStamp> stamp(const fs::path& path) {
+  struct stat st {};
+  if (::stat(path.c_str(), &st) != 0) return std::nullopt;
+  return FileStamp{static_cast<std::uintmax_t>(st.st_size),
+                   static_cast<std::int64_t>(st.st_mtim.tv_sec) * 1000000000LL + st.st_mtim.tv_nsec};
+}
+
+std::optional<fs::path> find_upwards(const fs::path& start, const std::string& name) {
+  std::error_code ec;
+  fs::path dir = fs::absolute(start, ec);
+  if (ec) return std::nullopt;
+  while (true) {
+    if (fs::exists(dir / name, ec)) return dir;
+    if (!dir.has_parent_path() || dir.parent_path() == dir) return std::nullopt;
+    dir = dir.parent_path();
+  }
+}
+
+bool is_inside(const fs::path& root, const fs::path& path) {
+  std::error_code ec;
+  fs::path r = fs::weakly_canonical(root, ec);
+  if (ec) return false;
+  fs::path p = fs::weakly_canonical(path.is_absolute() ? path : root / path, ec);
+  if (ec) return false;
+  auto rit = r.begin();
+  auto pit = p.begin();
+  for (; rit != r.end(); ++rit, ++pit) {
+    if (rit->empty()) continue;
+    if (pit == p.end() || *rit != *pit) return false;
+  }
+  return true;
+}
+
+} // namespace befus::util

@@ -1,0 +1,46 @@
+#pragma once
+
+#include <filesystem>
+#include <fstream>
+#include <random>
+#include <string>
+
+namespace befus::test {
+
+namespace fs = std::filesystem;
+
+inline fs::path data(const std::string& rel) { return fs::path(BEFUS_TEST_DATA) / rel; }
+inline fs::path source(const std::string& rel) { return fs::path(BEFUS_SOURCE_DIR) / rel; }
+
+// A fresh folder per test, removed at the end.
+class TempDir {
+public:
+  TempDir() {
+    std::random_device rd;
+    m_path = fs::temp_directory_path() / ("befus-test-" + std::to_string(rd()) + std::to_string(rd()));
+    fs::create_directories(m_path);
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(m_path, ec);
+  }
+  TempDir(const TempDir&) = delete;
+  TempDir& operator=(const TempDir&) = delete;
+  const fs::path& path() const { return m_path; }
+  fs::path operator/(const std::string& rel) const { return m_path / rel; }
+
+private:
+  fs::path m_path;
+};
+
+inline void write(const fs::path& p, const std::string& text) {
+  fs::create_directories(p.parent_path());
+  std::ofstream(p, std::ios::binary) << text;
+}
+
+inline std::string read(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};
+}
+
+} // namespace befus::test

@@ -1,0 +1,137 @@
+#include "befus/taxonomy.hpp"
+#include "support.hpp"
+
+#include <catch2/catch.hpp>
+
+using namespace befus;
+using befus::test::data;
+
+namespace {
+
+taxonomy::LoadResult load_tree(const std::string& name) {
+  taxonomy::Sources s;
+  s.tree = data("taxonomy/" + name);
+  return taxonomy::load(s);
+}
+
+// The first error's location and message.
+const taxonomy::Diagnostic& first_error(const taxonomy::LoadResult& r) {
+  for (const auto& d : r.diagnostics)
+    if (d.severity == taxonomy::Diagnostic::Severity::error) return d;
+  FAIL("no error reported");
+  throw;
+}
+
+} // namespace
+
+TEST_CASE("taxonomy: loads a small tree with levels, paths and look-ups", "[taxonomy]") {
+  auto r = load_tree("small.yaml");
+  REQUIRE(r.ok());
+  const auto& t = r.taxonomy;
+  CHECK(t.nodes().size() == 6);
+  const auto* vr = t.find("voluntary-return");
+  REQUIRE(vr);
+  CHECK(t.level_name(*vr) == "subtheme");
+  auto path = t.path(*vr);
+  REQUIRE(path.size() == 3);
+  CHECK(path[0]->id == "inclusion");
+  CHECK(path[1]->id == "migrant-inclusion");
+  CHECK(t.pillar(*vr).id == "inclusion");
+  CHECK(t.subtree(*t.find("inclusion")).size() == 4);
+  CHECK(t.resolve("Retour volontaire") == vr);
+  CHECK(t.resolve("retour VOLONTAIRE") == vr);
+  CHECK(t.resolve("nieuwkomers")->id == "migrant-inclusion");
+  CHECK(t.resolve("no such thing") == nullptr);
+  CHECK(taxonomy::Taxonomy::label(*vr, "nl") == "Vrijwillige terugkeer");
+  CHECK(t.hash().size() == 16);
+}
+
+TEST_CASE("taxonomy: the hash changes with content, not with formatting", "[taxonomy]") {
+  befus::test::TempDir dir;
+  auto base = befus::test::read(data("taxonomy/small.yaml"));
+  befus::test::write(dir / "a.yaml", base);
+  befus::test::write(dir / "b.yaml", "# a comment\n" + base);
+  std::string changed = base;
+  changed.replace(changed.find("Radicalisering"), 14, "Radicalisatie");
+  befus::test::write(dir / "c.yaml", changed);
+  auto h = [&](const char* f) {
+    taxonomy::Sources s;
+    s.tree = dir / f;
+    return taxonomy::load(s).taxonomy.hash();
+  };
+  CHECK(h("a.yaml") == h("b.yaml"));
+  CHECK(h("a.yaml") != h("c.yaml"));
+}
+
+TEST_CASE("taxonomy: each broken file is reported at the right place", "[taxonomy]") {
+  struct Case {
+    const char* file;
+    int line, column;
+    const char* says;
+  };
+  auto c = GENERATE(values<Case>({
+      {"01-syntax.yaml", 5, 8, "end of map flow not found"},
+      {"02-duplicate-id.yaml", 13, 13, "duplicate id 'youth' (first defined at"},
+      {"03-bad-slug.yaml", 3, 9, "is not a slug"},
+      {"04-unknown-related.yaml", 6, 14, "unknown id 'no-such-node'"},
+      {"05-replaces-live.yaml", 11, 19, "still a live node"},
+      {"06-too-deep.yaml", 10, 17, "deeper than the 2 declared levels"},
+      {"07-duplicate-label.yaml", 10, 16, "is also the label of 'youth'"},
+      {"08-pillar-without-why.yaml", 3, 9, "has no 'why'"},
+      {"09-missing-label.yaml", 3, 5, "has no 'label'"},
+      {"10-deep-nesting.yaml", 1, 108, "nesting deeper than"},
+      {"11-invalid-utf8.yaml", 4, 1, "invalid UTF-8"},
+  }));
+  CAPTURE(c.file);
+  auto r = load_tree(c.file);
+  CHECK_FALSE(r.ok());
+  const auto& d = first_error(r);
+  CHECK(d.where.file == data(std::string("taxonomy/") + c.file).string());
+  CHECK(d.where.line == c.line);
+  CHECK(d.where.column == c.column);
+  CHECK_THAT(d.message, Catch::Contains(c.says));
+}
+
+TEST_CASE("taxonomy: every problem is reported, not just the first", "[taxonomy]") {
+  befus::test::TempDir dir;
+  befus::test::write(dir / "t.yaml",
+                     "levels: [phenomenon]\n"
+                     "nodes:\n"
+                     "  - id: Bad Id\n"
+                     "    label: {en: A}\n"
+                     "  - id: b\n"
+                     "    label: {en: B}\n"
+                     "    related: [nowhere]\n");
+  taxonomy::Sources s;
+  s.tree = dir / "t.yaml";
+  auto r = taxonomy::load(s);
+  int errors = 0, warnings = 0;
+  for (const auto& d : r.diagnostics) (d.severity == taxonomy::Diagnostic::Severity::error ? errors : warnings)++;
+  CHECK(errors == 4);     // bad slug, two pillars without why, unknown related
+  CHECK(warnings == 4);   // missing nl and fr labels on both nodes
+}
+
+TEST_CASE("taxonomy: exponential aliases do not blow up", "[taxonomy]") {
+  auto r = load_tree("12-billion-laughs.yaml");
+  CHECK_FALSE(r.ok());
+}
+
+TEST_CASE("taxonomy: actors and programmes are checked against each other", "[taxonomy]") {
+  befus::test::TempDir dir;
+  befus::test::write(dir / "actors.yaml",
+                     "actors:\n  - {id: befus, name: BeFUS, kind: network}\n  - {id: x, name: X, kind: alien}\n");
+  befus::test::write(dir / "funding.yaml",
+                     "programmes:\n"
+                     "  - {id: p1, name: {en: P1}, funder: nobody, budget_eur: 10, themes: [inclusion]}\n"
+                     "  - {id: p2, name: {en: P2}, funder: befus, budget_eur: lots, themes: [nothing]}\n");
+  taxonomy::Sources s{data("taxonomy/small.yaml"), dir / "actors.yaml", dir / "funding.yaml"};
+  auto r = taxonomy::load(s);
+  std::vector<std::string> messages;
+  for (const auto& d : r.diagnostics)
+    if (d.severity == taxonomy::Diagnostic::Severity::error) messages.push_back(d.to_string());
+  REQUIRE(messages.size() == 4);
+  CHECK_THAT(messages[0], Catch::Contains("actors.yaml:3:") && Catch::Contains("kind 'alien'"));
+  CHECK_THAT(messages[1], Catch::Contains("funding.yaml:2:") && Catch::Contains("unknown funder 'nobody'"));
+  CHECK_THAT(messages[2], Catch::Contains("'budget_eur' must be a number"));
+  CHECK_THAT(messages[3], Catch::Contains("unknown theme 'nothing'"));
+}
