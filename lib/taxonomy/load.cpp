@@ -41,7 +41,7 @@ public:
       return {};
     }
     if (!util::valid_utf8(text)) {
-      report(Severity::error, {m_file, first_bad_line(text), 1}, "invalid UTF-8");
+      report(Severity::error, {m_file, util::line_of(text, util::first_invalid_utf8(text)), 1}, "invalid UTF-8");
       return {};
     }
     if (auto problem = yaml_guard::check(text)) {
@@ -193,19 +193,6 @@ public:
   std::string m_file;
 
 private:
-  static int first_bad_line(const std::string& text) {
-    int line = 1;
-    size_t start = 0;
-    while (start < text.size()) {
-      size_t end = text.find('\n', start);
-      if (end == std::string::npos) end = text.size();
-      if (!util::valid_utf8(std::string_view(text).substr(start, end - start))) return line;
-      start = end + 1;
-      ++line;
-    }
-    return line;
-  }
-
   std::vector<Diagnostic>& m_diags;
   std::vector<std::string> m_languages;
   size_t m_values = 0;

@@ -25,17 +25,24 @@ bool is_word_char(UChar32 c) { return u_isalnum(c) || u_charType(c) == U_NON_SPA
 
 } // namespace
 
-bool valid_utf8(std::string_view s) {
-  if (s.size() > INT32_MAX) return false;
+size_t first_invalid_utf8(std::string_view s) {
+  if (s.size() > INT32_MAX) return 0;
   size_t i = 0;
   while (i < s.size()) {
     if (static_cast<unsigned char>(s[i]) < 0x80) {
       ++i;
       continue;
     }
-    if (next_code_point(s, i) < 0) return false;
+    size_t start = i;
+    if (next_code_point(s, i) < 0) return start;
   }
-  return true;
+  return std::string_view::npos;
+}
+
+bool valid_utf8(std::string_view s) { return first_invalid_utf8(s) == std::string_view::npos; }
+
+int line_of(std::string_view s, size_t offset) {
+  return 1 + static_cast<int>(std::count(s.begin(), s.begin() + static_cast<long>(std::min(offset, s.size())), '\n'));
 }
 
 std::string repair_utf8(std::string_view s) {
@@ -102,6 +109,26 @@ std::vector<std::string> words(std::string_view s) {
     }
   }
   if (!cur.empty()) out.push_back(std::move(cur));
+  return out;
+}
+
+std::vector<Span> word_spans(std::string_view s) {
+  std::vector<Span> out;
+  size_t i = 0, start = 0;
+  bool in_word = false;
+  while (i < s.size()) {
+    size_t at = i;
+    UChar32 c;
+    if (static_cast<unsigned char>(s[i]) < 0x80)
+      c = static_cast<unsigned char>(s[i++]);
+    else
+      c = next_code_point(s, i);
+    bool w = c >= 0 && is_word_char(c);
+    if (w && !in_word) start = at;
+    if (!w && in_word) out.push_back({start, at - start});
+    in_word = w;
+  }
+  if (in_word) out.push_back({start, s.size() - start});
   return out;
 }
 

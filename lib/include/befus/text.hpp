@@ -8,6 +8,10 @@ namespace befus::util {
 
 // True when s is well-formed UTF-8 (no overlongs, no surrogates).
 bool valid_utf8(std::string_view s);
+// Byte offset of the first ill-formed sequence, or npos.
+size_t first_invalid_utf8(std::string_view s);
+// 1-based line number of a byte offset.
+int line_of(std::string_view s, size_t offset);
 // Replaces every ill-formed sequence with U+FFFD.
 std::string repair_utf8(std::string_view s);
 
@@ -15,6 +19,12 @@ std::string repair_utf8(std::string_view s);
 std::string fold(std::string_view s);
 // Folded words (letters and digits), in order.
 std::vector<std::string> words(std::string_view s);
+// Where each word (letters and digits) sits in s: byte offset and length, unfolded.
+struct Span {
+  size_t offset;
+  size_t length;
+};
+std::vector<Span> word_spans(std::string_view s);
 // Same words joined by single spaces: the key used for label look-ups.
 std::string fold_phrase(std::string_view s);
 

@@ -1,0 +1,88 @@
+#pragma once
+
+#include "befus/kb.hpp"
+#include "befus/taxonomy.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include <filesystem>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace befus::corpus {
+
+namespace fs = std::filesystem;
+
+inline const std::vector<std::string> k_types{"publication", "practice", "recommendation",
+                                              "evaluation",  "workshop", "news"};
+
+// A document as the index and the reports see it.
+struct Document {
+  std::string id;
+  std::string title;
+  std::string lang;
+  int year = 0;
+  std::string type;
+  std::vector<std::string> partners;
+  std::vector<std::string> themes;
+  bool has_themes = false;   // the `themes` key was present (an empty list counts)
+  std::string why;
+  std::string url;
+  std::string problem, mechanism, evidence;
+  std::vector<std::string> target;
+  nlohmann::json fields = nlohmann::json::object();  // every metadata field as written
+  std::string body;      // extracted plain text
+  std::string path;      // relative to the knowledge base root
+  std::string format;    // md, txt, html, pdf
+  std::vector<std::string> warnings;
+};
+
+// Front matter: the YAML between a leading "---" line and the next "---" line.
+struct FrontMatter {
+  bool present = false;
+  std::string yaml;       // the raw YAML text
+  int yaml_first_line = 0;  // 1-based line of the YAML's first line in the file
+  size_t body_offset = 0;   // where the body starts (after the closing line)
+};
+FrontMatter split_front_matter(std::string_view text);
+
+// YAML mapping text to JSON (scalars stay text, except integers for `year`); throws DataError
+// with the file line (first_line shifts yaml-cpp's marks into the file's numbering).
+nlohmann::json parse_metadata(std::string_view yaml, const std::string& file, int first_line);
+
+// Plain text from each format; bytes must be the whole file.
+struct Extracted {
+  std::string text;
+  std::string title;  // from the format itself (<title>, first heading), if any
+  std::string lang;   // declared by the format (<html lang>), if any
+};
+Extracted extract_markdown(std::string_view text);
+Extracted extract_html(std::string_view html);
+Extracted extract_pdf(std::string_view bytes);  // throws DataError when poppler cannot open it
+Extracted extract_text(std::string_view text);
+
+// "nl", "fr", "en" (or another code the identifier knows), or "" when unsure.
+std::string detect_language(std::string_view text);
+
+// Formats befus reads, by extension.
+bool is_document_file(const fs::path& p);
+fs::path sidecar_of(const fs::path& p);
+
+// Every document file under the knowledge base's corpus folders, sorted; sidecars, hidden
+// entries, special files and links that leave the knowledge base are skipped.
+struct Listing {
+  std::vector<fs::path> files;
+  std::vector<std::pair<std::string, std::string>> skipped;  // path, reason
+};
+Listing list_files(const kb::KnowledgeBase& kb);
+
+// Reads, parses and extracts one file (with its sidecar); throws DataError on bad input.
+Document load(const kb::KnowledgeBase& kb, const fs::path& file);
+// Checks a document against the tree and actors; returns problems (empty when fine).
+std::vector<std::string> check(const Document& d, const taxonomy::Taxonomy& t, const std::vector<std::string>& languages);
+
+// Size limit for one document file, in bytes.
+inline constexpr std::uintmax_t k_max_file_bytes = 64u << 20;
+
+} // namespace befus::corpus
