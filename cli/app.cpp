@@ -87,7 +87,8 @@ int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err)
   app.footer(k_footer);
   add_globals(app, ctx.globals);
   for (Setup setup : {setup_init, setup_taxonomy, setup_index, setup_status, setup_search, setup_show,
-                      setup_together, setup_who})
+                      setup_together, setup_who, setup_classify, setup_evaluate, setup_reclassify, setup_import,
+                      setup_export})
     setup(app, ctx);
   try {
     app.parse(argc, argv);

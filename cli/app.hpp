@@ -67,6 +67,11 @@ void setup_search(CLI::App& app, Context& ctx);
 void setup_show(CLI::App& app, Context& ctx);
 void setup_together(CLI::App& app, Context& ctx);
 void setup_who(CLI::App& app, Context& ctx);
+void setup_classify(CLI::App& app, Context& ctx);
+void setup_evaluate(CLI::App& app, Context& ctx);
+void setup_reclassify(CLI::App& app, Context& ctx);
+void setup_import(CLI::App& app, Context& ctx);
+void setup_export(CLI::App& app, Context& ctx);
 
 // The whole program: parse, dispatch, map errors to exit codes. Never exits the process.
 int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);

@@ -21,3 +21,9 @@ add_test(NAME process.skos_parses_with_rapper
   COMMAND sh -c "${BEFUS_EXE} --kb ${KB} taxonomy export --to skos > skos.ttl && rapper -q -i turtle -o ntriples skos.ttl > skos.nt && test $(grep -c 'core#Concept>' skos.nt) -eq $(${BEFUS_EXE} --kb ${KB} --format json taxonomy validate | sed -n 's/.*\"nodes\": \\([0-9]*\\).*/\\1/p') && echo concepts-match"
   WORKING_DIRECTORY ${CMAKE_CURRENT_BINARY_DIR})
 set_tests_properties(process.skos_parses_with_rapper PROPERTIES PASS_REGULAR_EXPRESSION "concepts-match")
+
+# Each feature keeps its process-level checks in its own file.
+file(GLOB BEFUS_PROCESS_TEST_FILES CONFIGURE_DEPENDS ${CMAKE_CURRENT_SOURCE_DIR}/process/*.cmake)
+foreach(f ${BEFUS_PROCESS_TEST_FILES})
+  include(${f})
+endforeach()
