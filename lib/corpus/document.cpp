@@ -64,6 +64,12 @@ fs::path sidecar_of(const fs::path& p) {
   return s;
 }
 
+std::string signature(const fs::path& file) {
+  auto s = util::stamp(file);
+  auto side = util::stamp(sidecar_of(file));
+  return (s ? s->to_string() : "-") + ";" + (side ? side->to_string() : "-");
+}
+
 Listing list_files(const kb::KnowledgeBase& kb) {
   Listing out;
   std::set<fs::path> seen;
@@ -88,7 +94,7 @@ Listing list_files(const kb::KnowledgeBase& kb) {
         continue;
       }
       if (!is_document_file(p)) continue;
-      if (p.string().find('\n') != std::string::npos) {
+      if (kb.relative(p).find('\n') != std::string::npos) {  // the root itself may hold one
         out.skipped.emplace_back(kb.relative(p), "file name contains a newline");
         continue;
       }

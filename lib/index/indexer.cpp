@@ -35,13 +35,6 @@ struct Existing {
   std::string id;
 };
 
-// What identifies a version of a file without reading it: its stamp and its sidecar's.
-std::string signature_of(const std::filesystem::path& file) {
-  auto s = util::stamp(file);
-  auto side = util::stamp(corpus::sidecar_of(file));
-  return (s ? s->to_string() : "-") + ";" + (side ? side->to_string() : "-");
-}
-
 struct Loaded {
   std::optional<corpus::Document> doc;
   std::string error;
@@ -98,7 +91,7 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
         if (existing.count(rel)) ++report.unchanged;
         continue;
       }
-      std::string sig = signature_of(file);
+      std::string sig = corpus::signature(file);
       auto it = existing.find(rel);
       if (!options.full && it != existing.end() && it->second.signature == sig) {
         ++report.unchanged;

@@ -67,6 +67,15 @@ std::vector<std::string> Reader::ids_with_term(const std::string& term) const {
   });
 }
 
+std::vector<nlohmann::json> Reader::documents_with_term(const std::string& term) const {
+  return guarded(*m_impl, [&] {
+    std::vector<nlohmann::json> out;
+    for (auto it = m_impl->db.postlist_begin(term); it != m_impl->db.postlist_end(term); ++it)
+      out.push_back(parse_data(m_impl->db.get_document(*it).get_data(), false));
+    return out;
+  });
+}
+
 std::string Reader::metadata(const std::string& key) const {
   return guarded(*m_impl, [&]() -> std::string {
     try {

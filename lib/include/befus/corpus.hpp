@@ -59,7 +59,11 @@ struct Extracted {
 };
 Extracted extract_markdown(std::string_view text);
 Extracted extract_html(std::string_view html);
-Extracted extract_pdf(std::string_view bytes);  // throws DataError when poppler cannot open it
+// PDF text via poppler in a child process with a deadline and a memory limit: a PDF bomb or a
+// poppler crash fails that file only. Throws DataError when the PDF cannot be read.
+Extracted extract_pdf(std::string_view bytes);
+// The same in this process, without limits (the child's work; the fuzz target's entry).
+Extracted extract_pdf_in_process(std::string_view bytes);
 Extracted extract_text(std::string_view text);
 
 // "nl", "fr", "en" (or another code the identifier knows), or "" when unsure.
@@ -68,6 +72,8 @@ std::string detect_language(std::string_view text);
 // Formats befus reads, by extension.
 bool is_document_file(const fs::path& p);
 fs::path sidecar_of(const fs::path& p);
+// What identifies a version of a file without reading it: its stamp and its sidecar's.
+std::string signature(const fs::path& file);
 
 // Every document file under the knowledge base's corpus folders, sorted; sidecars, hidden
 // entries, special files and links that leave the knowledge base are skipped.

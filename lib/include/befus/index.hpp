@@ -56,6 +56,8 @@ public:
   std::vector<nlohmann::json> all(bool with_text = false) const;
   // Document ids for a boolean filter term (e.g. "XTHEME:inclusion").
   std::vector<std::string> ids_with_term(const std::string& term) const;
+  // The stored fields (no text) of every document carrying term, in docid order.
+  std::vector<nlohmann::json> documents_with_term(const std::string& term) const;
   std::string metadata(const std::string& key) const;
   // Counts per term under a prefix, over the whole index.
   std::map<std::string, long> term_counts(const std::string& prefix) const;

@@ -1,0 +1,196 @@
+#include "befus/error.hpp"
+#include "befus/index.hpp"
+#include "befus/kb.hpp"
+#include "befus/search.hpp"
+#include "support.hpp"
+
+#include <xapian.h>
+
+#include <catch2/catch.hpp>
+#include <thread>
+
+using namespace befus;
+using befus::test::TempDir;
+using befus::test::write;
+
+namespace {
+
+struct SmallKb {
+  TempDir dir;
+  kb::KnowledgeBase kb;
+  taxonomy::Taxonomy tree;
+  std::string db;
+
+  explicit SmallKb(const std::string& tree_file = test::data("taxonomy/small.yaml").string()) {
+    write(dir / "befus.yaml", "taxonomy: " + tree_file + "\ncorpus: [corpus]\n");
+    write(dir / "corpus/nl/jeugd.md", "---\nid: jeugd\ntitle: Jongeren op het plein\nlang: nl\nyear: 2020\n"
+                                      "type: practice\npartners: [gent]\nthemes: [youth-integration]\n---\n"
+                                      "Straathoekwerkers spreken jongeren aan op het plein.\n");
+    write(dir / "corpus/fr/retour.md", "---\nid: retour\ntitle: Retour volontaire accompagné\nlang: fr\nyear: 2021\n"
+                                       "type: practice\nthemes: [voluntary-return]\n---\n"
+                                       "Un accompagnement pour préparer un retour volontaire dans la dignité.\n");
+    write(dir / "corpus/en/note.txt", "Radicalisation prevention needs trust between partners.\n");
+    write(dir / "corpus/en/note.txt.yaml", "id: note\ntitle: A note on trust\nlang: en\nyear: 2019\n");
+    reload();
+  }
+  void reload() {
+    kb = kb::read_config(dir.path());
+    tree = taxonomy::load_or_throw(kb.sources());
+    db = kb.index;
+  }
+  index::IndexReport run(bool full = false) {
+    index::IndexOptions o;
+    o.full = full;
+    o.jobs = 2;
+    return index::update(kb, tree, db, o);
+  }
+};
+
+} // namespace
+
+TEST_CASE("index: first run adds, second run finds everything unchanged", "[index]") {
+  SmallKb k;
+  auto r1 = k.run();
+  CHECK(r1.added == 3);
+  CHECK(r1.failed == 0);
+  auto r2 = k.run();
+  CHECK(r2.added == 0);
+  CHECK(r2.updated == 0);
+  CHECK(r2.unchanged == 3);
+  index::Reader reader(k.db);
+  CHECK(reader.document_count() == 3);
+  CHECK(reader.get("note")->value("title", "") == "A note on trust");
+}
+
+TEST_CASE("index: a change of content, front matter or sidecar re-indexes; a deletion removes", "[index]") {
+  SmallKb k;
+  k.run();
+  std::this_thread::sleep_for(std::chrono::milliseconds(20));  // a visibly newer mtime
+  write(k.dir / "corpus/en/note.txt.yaml", "id: note\ntitle: Trust, revised\nlang: en\nyear: 2019\n");
+  write(k.dir / "corpus/nl/jeugd.md", "---\nid: jeugd\ntitle: Jongeren op het plein\nlang: nl\nyear: 2020\n"
+                                      "type: practice\nthemes: [radicalisation]\n---\nAnders.\n");
+  std::filesystem::remove(k.dir / "corpus/fr/retour.md");
+  auto r = k.run();
+  CHECK(r.updated == 2);
+  CHECK(r.removed == 1);
+  CHECK(r.unchanged == 0);
+  index::Reader reader(k.db);
+  CHECK(reader.get("note")->value("title", "") == "Trust, revised");
+  CHECK_FALSE(reader.get("retour"));
+  CHECK(reader.ids_with_term("XTHEME:living-together") == std::vector<std::string>{"jeugd"});
+  CHECK(reader.ids_with_term("XTHEME:inclusion").empty());
+}
+
+TEST_CASE("index: themes are indexed with their ancestors and re-termed when the tree moves them", "[index]") {
+  TempDir trees;
+  std::string tree = test::read(test::data("taxonomy/small.yaml"));
+  write(trees / "tree.yaml", tree);
+  SmallKb k((trees / "tree.yaml").string());
+  k.run();
+  index::Reader before(k.db);
+  CHECK(before.ids_with_term("XTHEME:inclusion").size() == 2);
+  CHECK(before.ids_with_term("XTHEME:migrant-inclusion") == std::vector<std::string>{"retour"});
+
+  // Move voluntary-return from migrant-inclusion to the living-together pillar.
+  std::string moved = tree;
+  auto cut = moved.find("        children:\n          - id: voluntary-return");
+  REQUIRE(cut != std::string::npos);
+  moved.erase(cut, moved.find("      - id: youth-integration") - cut);
+  moved += "      - id: voluntary-return\n        label: {nl: Vrijwillige terugkeer, fr: Retour volontaire, en: Voluntary return}\n";
+  write(trees / "tree.yaml", moved);
+  k.reload();
+  auto r = k.run();
+  CHECK(r.retermed == 1);
+  CHECK(r.unchanged == 3);
+  index::Reader after(k.db);
+  CHECK(after.ids_with_term("XTHEME:migrant-inclusion").empty());
+  CHECK(after.ids_with_term("XTHEME:living-together") == std::vector<std::string>{"retour"});
+  CHECK(k.run().retermed == 0);
+}
+
+TEST_CASE("index: a broken file fails alone and its old version stays searchable", "[index]") {
+  SmallKb k;
+  k.run();
+  write(k.dir / "corpus/nl/jeugd.md", "---\nid: jeugd\ntitle: [oops\n---\nx\n");
+  write(k.dir / "corpus/nl/leeg.md", "");
+  write(k.dir / "corpus/nl/dubbel.md", "---\nid: retour\n---\nSame id as another file.\n");
+  auto r = k.run();
+  CHECK(r.failed == 3);
+  REQUIRE(r.failures.size() == 3);
+  CHECK_THAT(r.failures[0].reason, Catch::Contains("already used by corpus/fr/retour.md"));
+  CHECK_THAT(r.failures[1].reason, Catch::Contains("corpus/nl/jeugd.md:4"));
+  CHECK_THAT(r.failures[2].reason, Catch::Contains("empty file"));
+  index::Reader reader(k.db);
+  CHECK(reader.document_count() == 3);
+  CHECK(reader.get("jeugd").has_value());
+}
+
+TEST_CASE("index: a second writer gets a clear lock error", "[index]") {
+  SmallKb k;
+  k.run();
+  Xapian::WritableDatabase holder(k.db, Xapian::DB_OPEN);
+  try {
+    k.run();
+    FAIL("no lock error");
+  } catch (const IndexError& e) {
+    CHECK(e.code() == ExitCode::index_unavailable);
+    CHECK_THAT(e.what(), Catch::Contains("index is locked by another befus process"));
+  }
+}
+
+TEST_CASE("index: a missing index is exit 4 with advice", "[index]") {
+  TempDir dir;
+  CHECK_THROWS_WITH(index::Reader((dir / "nothing").string()), Catch::Contains("run 'befus index'"));
+}
+
+TEST_CASE("search: stems per language, folds accents, filters by hierarchy", "[search]") {
+  SmallKb k;
+  k.run();
+  index::Reader reader(k.db);
+  auto ids = [&](search::Request r) {
+    std::vector<std::string> out;
+    for (const auto& h : search::run(reader, k.tree, k.kb.languages, r).hits) out.push_back(h.data.value("id", ""));
+    std::sort(out.begin(), out.end());
+    return out;
+  };
+  search::Request q;
+  q.query = "accompagnements";  // French plural reaches the French stem
+  CHECK(ids(q) == std::vector<std::string>{"retour"});
+  q.query = "accompagne";  // no accent
+  CHECK(ids(q) == std::vector<std::string>{"retour"});
+  q.query = "";
+  q.themes = {"inclusion"};  // the pillar includes its subthemes' documents
+  CHECK(ids(q) == std::vector<std::string>{"jeugd", "retour"});
+  q.themes = {"Intégration de la jeunesse"};  // a label in any language
+  CHECK(ids(q) == std::vector<std::string>{"jeugd"});
+  q.themes = {"no-such-theme"};
+  CHECK_THROWS_AS(ids(q), UsageError);
+}
+
+TEST_CASE("search: a label in one language reaches documents in another only with expansion", "[search]") {
+  SmallKb k;
+  k.run();
+  index::Reader reader(k.db);
+  search::Request q;
+  q.query = "vrijwillige terugkeer";
+  auto expanded = search::run(reader, k.tree, k.kb.languages, q);
+  REQUIRE(expanded.hits.size() == 1);
+  CHECK(expanded.hits[0].data.value("id", "") == "retour");
+  CHECK(expanded.expansions == std::vector<std::string>{"voluntary-return"});
+  q.expand = false;
+  CHECK(search::run(reader, k.tree, k.kb.languages, q).hits.empty());
+}
+
+TEST_CASE("search: snippets mark the matched words", "[search]") {
+  std::string s = search::make_snippet("Een lange tekst over overlast in de wijk en nog veel meer.", "nl", {"overlast"});
+  CHECK_THAT(s, Catch::Contains("\x01overlast\x02"));
+  CHECK(search::make_snippet("", "nl", {"x"}).empty());
+}
+
+TEST_CASE("search: year ranges parse and reject nonsense", "[search]") {
+  CHECK(search::parse_years("2008..2012") == std::make_pair(2008, 2012));
+  CHECK(search::parse_years("2015..") == std::make_pair(2015, 9999));
+  CHECK(search::parse_years("2010") == std::make_pair(2010, 2010));
+  CHECK_THROWS_AS(search::parse_years("2012..2008"), UsageError);
+  CHECK_THROWS_AS(search::parse_years("last year"), UsageError);
+}
