@@ -69,6 +69,8 @@ void add_globals(CLI::App& app, Globals& g) {
       ->check(CLI::IsMember({"nl", "fr", "en"}))->type_name("nl|fr|en");
   app.add_option("--format", g.format, "Output: text for people, json (one object) or csv for scripts")
       ->check(CLI::IsMember({"text", "json", "csv", "jsonl", "markdown"}))->type_name("FORMAT");
+  app.add_option("--timeout", g.timeout, "Seconds to wait for a remote index before giving up (exit 4)")
+      ->check(CLI::Range(0.1, 3600.0));
   app.add_flag("-q,--quiet", g.quiet, "No progress and no warnings");
   app.add_flag("-v,--verbose", g.verbose, "More detail on stderr");
 }

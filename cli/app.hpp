@@ -23,6 +23,7 @@ struct Globals {
   std::string format = "text";
   bool quiet = false;
   bool verbose = false;
+  double timeout = 10;  // seconds, for remote indexes
 };
 
 // What a command needs from the outside world; commands print only through it.

@@ -14,6 +14,7 @@ struct IndexCmdOptions {
   std::vector<std::string> paths;
   bool full = false;
   unsigned jobs = 0;
+  unsigned shards = 0;
 };
 
 int run_index(Context& ctx, const IndexCmdOptions& o) {
@@ -23,6 +24,7 @@ int run_index(Context& ctx, const IndexCmdOptions& o) {
   index::IndexOptions opts;
   opts.full = o.full;
   opts.jobs = o.jobs;
+  opts.shards = o.shards;
   for (const auto& p : o.paths) {
     if (!std::filesystem::exists(p)) throw UsageError(fmt::format("{}: no such file or folder", p));
     opts.only.emplace_back(p);
@@ -34,6 +36,7 @@ int run_index(Context& ctx, const IndexCmdOptions& o) {
   } else {
     ctx.out << fmt::format("{} added, {} updated, {} removed, {} unchanged, {} failed ({:.2f} s)\n", r.added, r.updated,
                            r.removed, r.unchanged, r.failed, r.seconds);
+    if (r.rebuilt) ctx.out << fmt::format("the index was rebuilt as {} shard{}\n", r.shards, r.shards == 1 ? "" : "s");
     if (r.retermed) ctx.out << fmt::format("{} documents re-termed after a change of the tree\n", r.retermed);
     for (const auto& f : r.failures) ctx.out << "failed: " << f.reason << '\n';
   }
@@ -50,9 +53,13 @@ void setup_index(CLI::App& app, Context& ctx) {
   sub->add_option("PATH", o->paths, "Only these files or folders (default: every corpus folder)");
   sub->add_flag("--full", o->full, "Re-read every file, not only the changed ones");
   sub->add_option("--jobs", o->jobs, "Extraction threads (default: one per core)")->check(CLI::Range(0u, 256u));
+  sub->add_option("--shards", o->shards,
+                  "Split the index over N local databases by document id, joined by a stub file at the index "
+                  "path (a change of N rebuilds the index)")
+      ->check(CLI::Range(1u, 64u));
   sub->footer("A file is re-indexed when it, its front matter or its sidecar changed; deleted files leave the\n"
               "index; a changed tree re-terms the documents it affects. Exit 5 when some files failed.\n\n"
-              "Examples:\n  befus index\n  befus index corpus/nl --format json\n  befus index --full --jobs 2");
+              "Examples:\n  befus index\n  befus index --shards 3     (then serve each .befus/index.shards/K with xapian-tcpsrv)\n  befus index corpus/nl --format json\n  befus index --full --jobs 2");
   sub->callback([&ctx, o] { ctx.action = [&ctx, o] { return run_index(ctx, *o); }; });
 }
 

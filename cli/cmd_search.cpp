@@ -60,7 +60,7 @@ int run_search(Context& ctx, SearchOptions& o) {
     throw UsageError("give a QUERY, a filter (--theme, --partner, --lang, --type, --year), or both");
   if (req.langs.size() == 1) ctx.globals.lang = req.langs.front();
   const auto& kb = ctx.knowledge_base();
-  index::Reader reader(ctx.index_location());
+  index::Reader reader(ctx.index_location(), ctx.globals.timeout);
   search::Result r = search::run(reader, ctx.taxonomy(), kb.languages, req);
 
   if (ctx.json()) {

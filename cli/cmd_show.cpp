@@ -30,7 +30,7 @@ std::string excerpt(const std::string& text, size_t paragraphs) {
 
 int run_show_doc(Context& ctx, const ShowDocOptions& o) {
   ctx.require_format({"text", "json"});
-  index::Reader reader(ctx.index_location());
+  index::Reader reader(ctx.index_location(), ctx.globals.timeout);
   auto data = reader.get(o.id);
   if (!data) throw NotFoundError(fmt::format("no document with id '{}' in the index", o.id));
   nlohmann::json& d = *data;

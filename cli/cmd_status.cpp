@@ -10,7 +10,7 @@
 namespace befus::cli {
 
 std::map<std::string, long> theme_counts(Context& ctx) {
-  index::Reader reader(ctx.index_location());
+  index::Reader reader(ctx.index_location(), ctx.globals.timeout);
   return reader.term_counts("XTHEME:");
 }
 
@@ -34,7 +34,7 @@ std::string counts_line(Context& ctx, const std::map<std::string, long>& m, bool
 int run_status(Context& ctx, const StatusOptions& o) {
   ctx.require_format({"text", "json"});
   std::string location = ctx.index_location();
-  index::Reader reader(location);
+  index::Reader reader(location, ctx.globals.timeout);
   report::Status s = report::status(ctx.knowledge_base(), reader, ctx.taxonomy(), location);
   bool stale_tree = !s.taxonomy_hash.empty() && s.taxonomy_hash != s.current_hash;
   if (ctx.json()) {

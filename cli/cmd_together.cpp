@@ -202,7 +202,7 @@ int run_together(Context& ctx, const TogetherOptions& o) {
   ctx.require_format({"text", "json", "markdown"});
   std::string arg = util::join(o.words, " ");
   const auto& t = ctx.taxonomy();
-  index::Reader reader(ctx.index_location());
+  index::Reader reader(ctx.index_location(), ctx.globals.timeout);
   std::vector<std::pair<const taxonomy::Node*, double>> chosen;
   if (const auto* n = t.resolve(arg)) {
     chosen.emplace_back(n, 1.0);

@@ -29,7 +29,7 @@ int run_who(Context& ctx, const WhoOptions& o) {
     throw UsageError(fmt::format("unknown actor '{}'{}", o.actor,
                                  near.empty() ? "" : fmt::format("; did you mean: {}?", util::join(near, ", "))));
   }
-  index::Reader reader(ctx.index_location());
+  index::Reader reader(ctx.index_location(), ctx.globals.timeout);
   report::Who w = report::who(reader, t, *actor);
   std::string name = actor->names.count(ctx.globals.lang) ? actor->names.at(ctx.globals.lang) : actor->name;
   if (ctx.json()) {

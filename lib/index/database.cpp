@@ -51,7 +51,12 @@ void translate(const Xapian::Error& e, const std::string& location) {
     throw IndexError(fmt::format("{}: index server unreachable or too slow: {}", location, e.get_msg()));
   if (what == "DatabaseCorruptError")
     throw IndexError(fmt::format("{}: index is damaged ({}); rebuild it with 'befus index --full'", location, e.get_msg()));
+  if (what == "InvalidOperationError" && e.get_msg().find("read-only") != std::string::npos)
+    throw IndexError(fmt::format("{}: the index server is read-only; start xapian-tcpsrv with --writable to index "
+                                 "through it", location));
   if (what == "QueryParserError") throw UsageError(e.get_msg());
+  if (what == "DatabaseModifiedError")
+    throw IndexError(fmt::format("{}: the index kept changing while it was read (a writer is busy); try again", location));
   throw IndexError(fmt::format("{}: {}: {}", location, what, e.get_msg()));
 }
 

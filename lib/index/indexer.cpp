@@ -4,6 +4,7 @@
 #include "befus/error.hpp"
 #include "befus/fs.hpp"
 #include "index/database.hpp"
+#include "index/layout.hpp"
 #include "index/schema.hpp"
 
 #include <fmt/format.h>
@@ -24,12 +25,13 @@ nlohmann::json IndexReport::to_json() const {
   for (const auto& x : warnings) w.push_back({{"path", x.path}, {"reason", x.reason}});
   return {{"added", added},   {"updated", updated},   {"removed", removed}, {"unchanged", unchanged},
           {"failed", failed}, {"retermed", retermed}, {"failures", f},      {"warnings", w},
-          {"seconds", seconds}};
+          {"shards", shards},  {"rebuilt", rebuilt},     {"seconds", seconds}};
 }
 
 namespace {
 
 struct Existing {
+  size_t shard;
   Xapian::docid docid;
   std::string signature;
   std::string id;
@@ -49,32 +51,68 @@ bool selected(const std::filesystem::path& file, const std::vector<std::filesyst
   return false;
 }
 
+// Gives every document not re-indexed in this run the theme terms the tree now implies.
+size_t reterm(Xapian::WritableDatabase& db, const taxonomy::Taxonomy& t, const std::set<std::string>& skip) {
+  size_t changed = 0;
+  for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
+    Xapian::Document doc = db.get_document(*it);
+    if (skip.count(doc.get_value(schema::k_slot_path))) continue;
+    nlohmann::json data = nlohmann::json::parse(doc.get_data(), nullptr, false);
+    if (data.is_discarded()) continue;
+    std::vector<std::string> themes = data.value("themes", std::vector<std::string>{});
+    std::vector<std::string> want = schema::theme_terms(themes, t);
+    for (const auto& th : themes)
+      if (t.find(th)) want.push_back(schema::bounded(schema::k_direct, th));
+    std::vector<std::string> have;
+    for (auto term = doc.termlist_begin(); term != doc.termlist_end(); ++term) {
+      std::string s = *term;
+      if (s.rfind(schema::k_theme, 0) == 0 || s.rfind(schema::k_direct, 0) == 0) have.push_back(s);
+    }
+    std::sort(want.begin(), want.end());
+    std::sort(have.begin(), have.end());
+    if (want == have) continue;
+    for (const auto& h : have) doc.remove_term(h);
+    for (const auto& w : want) doc.add_boolean_term(w);
+    db.replace_document(*it, doc);
+    ++changed;
+  }
+  return changed;
+}
+
 } // namespace
 
 IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, const std::string& location,
                    const IndexOptions& options) {
   auto started = std::chrono::steady_clock::now();
   IndexReport report;
-  Xapian::WritableDatabase db = open_writable(location);
+  Layout layout = plan_layout(location, options.shards, report.rebuilt);
+  std::vector<Xapian::WritableDatabase> dbs;
+  for (const auto& s : layout.shards) dbs.push_back(open_writable(s));
+  report.shards = dbs.size();
+  const std::string* current = &layout.shards.front();
   try {
-    // What the index holds now, by path.
+    // What the index holds now, by path. Value streams read the three slots without loading
+    // documents, so a no-op run stays cheap.
     std::map<std::string, Existing> existing;
     std::map<std::string, std::string> owner;  // id -> path
-    // Value streams read the three slots without loading documents: a no-op run stays cheap.
-    auto value_at = [&db](Xapian::ValueIterator& it, Xapian::valueno slot, Xapian::docid did) -> std::string {
-      if (it == db.valuestream_end(slot)) return {};
-      it.skip_to(did);
-      if (it == db.valuestream_end(slot) || it.get_docid() != did) return {};
-      return *it;
-    };
-    auto sigs = db.valuestream_begin(schema::k_slot_signature);
-    auto ids = db.valuestream_begin(schema::k_slot_id);
-    for (auto paths = db.valuestream_begin(schema::k_slot_path); paths != db.valuestream_end(schema::k_slot_path);
-         ++paths) {
-      Xapian::docid did = paths.get_docid();
-      Existing e{did, value_at(sigs, schema::k_slot_signature, did), value_at(ids, schema::k_slot_id, did)};
-      owner[e.id] = *paths;
-      existing.emplace(*paths, std::move(e));
+    for (size_t k = 0; k < dbs.size(); ++k) {
+      current = &layout.shards[k];
+      Xapian::WritableDatabase& db = dbs[k];
+      auto value_at = [&db](Xapian::ValueIterator& it, Xapian::valueno slot, Xapian::docid did) -> std::string {
+        if (it == db.valuestream_end(slot)) return {};
+        it.skip_to(did);
+        if (it == db.valuestream_end(slot) || it.get_docid() != did) return {};
+        return *it;
+      };
+      auto sigs = db.valuestream_begin(schema::k_slot_signature);
+      auto ids = db.valuestream_begin(schema::k_slot_id);
+      for (auto paths = db.valuestream_begin(schema::k_slot_path); paths != db.valuestream_end(schema::k_slot_path);
+           ++paths) {
+        Xapian::docid did = paths.get_docid();
+        Existing e{k, did, value_at(sigs, schema::k_slot_signature, did), value_at(ids, schema::k_slot_id, did)};
+        owner[e.id] = *paths;
+        existing.emplace(*paths, std::move(e));
+      }
     }
 
     corpus::Listing listing = corpus::list_files(kb);
@@ -104,7 +142,7 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
     for (const auto& [path, e] : existing) {
       if (present.count(path)) continue;
       if (!only.empty() && !selected(kb.root / path, only)) continue;
-      db.delete_document(e.docid);
+      dbs[e.shard].delete_document(e.docid);
       if (owner[e.id] == path) owner.erase(e.id);
       ++report.removed;
     }
@@ -112,6 +150,12 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
     unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     size_t done = 0, since_commit = 0;
     const size_t chunk = std::max<size_t>(jobs * 16, 64);
+    auto commit_all = [&] {
+      for (size_t k = 0; k < dbs.size(); ++k) {
+        current = &layout.shards[k];
+        dbs[k].commit();
+      }
+    };
     for (size_t start = 0; start < todo.size(); start += chunk) {
       size_t end = std::min(todo.size(), start + chunk);
       std::vector<Loaded> loaded(end - start);
@@ -150,58 +194,48 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
         }
         for (const auto& w : d.warnings) report.warnings.push_back({rel, w});
         for (const auto& p : corpus::check(d, t, kb.languages)) report.warnings.push_back({rel, p});
-        if (old != existing.end() && old->second.id != d.id) {
-          db.delete_document(old->second.docid);  // the file now carries another id
+        size_t k = shard_of(d.id, dbs.size());
+        current = &layout.shards[k];
+        if (old != existing.end() && (old->second.id != d.id || old->second.shard != k)) {
+          dbs[old->second.shard].delete_document(old->second.docid);  // another id now, maybe another shard
           owner.erase(old->second.id);
         }
-        db.replace_document(schema::bounded(schema::k_id, d.id), schema::build(d, t, todo[i].second, &db));
+        // Remote databases keep no spelling data, so only local ones learn the vocabulary.
+        dbs[k].replace_document(schema::bounded(schema::k_id, d.id),
+                                schema::build(d, t, todo[i].second, layout.remote ? nullptr : &dbs[k]));
         owner[d.id] = rel;
         (old == existing.end() ? report.added : report.updated)++;
         if (++since_commit >= options.batch) {
-          db.commit();
+          commit_all();
           since_commit = 0;
         }
         if (options.progress) options.progress(++done, todo.size());
       }
     }
 
-    // A changed tree re-terms the documents whose themes now have other ancestors.
-    std::string old_hash = db.get_metadata(schema::k_meta_taxonomy);
-    if (old_hash != t.hash()) {
-      std::set<std::string> touched;
-      for (const auto& [file, sig] : todo) touched.insert(kb.relative(file));
-      for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
-        Xapian::Document doc = db.get_document(*it);
-        if (touched.count(doc.get_value(schema::k_slot_path))) continue;
-        nlohmann::json data = nlohmann::json::parse(doc.get_data(), nullptr, false);
-        if (data.is_discarded()) continue;
-        std::vector<std::string> themes = data.value("themes", std::vector<std::string>{});
-        std::vector<std::string> want = schema::theme_terms(themes, t);
-        std::vector<std::string> have;
-        for (auto term = doc.termlist_begin(); term != doc.termlist_end(); ++term) {
-          std::string s = *term;
-          if (s.rfind(schema::k_theme, 0) == 0 || s.rfind(schema::k_direct, 0) == 0) have.push_back(s);
-        }
-        for (const auto& th : themes)
-          if (t.find(th)) want.push_back(schema::bounded(schema::k_direct, th));
-        std::sort(want.begin(), want.end());
-        std::sort(have.begin(), have.end());
-        if (want == have) continue;
-        for (const auto& h : have) doc.remove_term(h);
-        for (const auto& w : want) doc.add_boolean_term(w);
-        db.replace_document(*it, doc);
-        ++report.retermed;
-        ++report.updated;
+    std::set<std::string> touched;
+    for (const auto& [file, sig] : todo) touched.insert(kb.relative(file));
+    for (size_t k = 0; k < dbs.size(); ++k) {
+      current = &layout.shards[k];
+      Xapian::WritableDatabase& db = dbs[k];
+      // A changed tree re-terms the documents whose themes now have other ancestors.
+      std::string old_hash = layout.remote ? std::string() : db.get_metadata(schema::k_meta_taxonomy);
+      if (old_hash != t.hash()) {
+        report.retermed += reterm(db, t, touched);
+        if (!layout.remote) schema::write_synonyms(db, t);
       }
-      schema::write_synonyms(db, t);
+      if (!layout.remote) {
+        db.set_metadata(schema::k_meta_schema, std::to_string(schema::k_version));
+        db.set_metadata(schema::k_meta_taxonomy, t.hash());
+        db.set_metadata(schema::k_meta_stemmers, "nl=dutch fr=french en=english de=german");
+      }
+      db.commit();
+      db.close();
     }
-    db.set_metadata(schema::k_meta_schema, std::to_string(schema::k_version));
-    db.set_metadata(schema::k_meta_taxonomy, t.hash());
-    db.set_metadata(schema::k_meta_stemmers, "nl=dutch fr=french en=english de=german");
-    db.commit();
-    db.close();
+    report.updated += report.retermed;
+    if (layout.stub) write_stub(location, layout);
   } catch (const Xapian::Error& e) {
-    translate(e, location);
+    translate(e, *current);
   }
   std::sort(report.failures.begin(), report.failures.end(), [](auto& a, auto& b) { return a.path < b.path; });
   report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count();

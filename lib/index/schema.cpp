@@ -3,6 +3,8 @@
 #include "befus/text.hpp"
 
 #include <fmt/format.h>
+
+#include <algorithm>
 #include <nlohmann/json.hpp>
 #include <set>
 
@@ -89,6 +91,7 @@ Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, c
   doc.add_value(k_slot_signature, signature);
   doc.add_value(k_slot_path, d.path);
   doc.add_value(k_slot_id, d.id);
+  doc.add_value(k_slot_newest, fmt::format("{:04d}{}", 9999 - std::clamp(d.year, 0, 9999), d.id));
   doc.set_data(document_data(d));
   return doc;
 }

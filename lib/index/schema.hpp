@@ -28,6 +28,7 @@ inline constexpr Xapian::valueno k_slot_year = 0;       // sortable_serialise(ye
 inline constexpr Xapian::valueno k_slot_signature = 1;  // file and sidecar stamps
 inline constexpr Xapian::valueno k_slot_path = 2;       // path relative to the knowledge base
 inline constexpr Xapian::valueno k_slot_id = 3;
+inline constexpr Xapian::valueno k_slot_newest = 4;     // (9999 - year) then id: newest first, ties by id
 
 // Metadata keys.
 inline const std::string k_meta_schema = "befus:schema";

@@ -331,6 +331,11 @@ std::string make_snippet(const std::string& text, const std::string& lang, const
 
 Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::vector<std::string>& languages,
            Request r) {
+  // The filter regex and the query parser both grow with the query; people type far less.
+  constexpr size_t k_max_query_bytes = 4096;
+  if (r.query.size() > k_max_query_bytes)
+    throw UsageError(fmt::format("query is too long ({} bytes; at most {})", r.query.size(), k_max_query_bytes));
+  if (!util::valid_utf8(r.query)) throw UsageError("the query is not valid UTF-8");
   Result res;
   res.query = r.query;
   std::string text = take_filters(r.query, r);
@@ -338,6 +343,11 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
   auto& impl = reader.impl();
   try {
     return index::with_retry(impl.db, [&]() -> Result {
+      // A retry after the database moved on starts from scratch: no hits from the old snapshot.
+      res.hits.clear();
+      res.facets.clear();
+      res.relaxed = false;
+      res.suggestion.clear();
       Xapian::Database& db = impl.db;
       std::string folded = fold_query(text);
       std::vector<std::string> query_words;
@@ -391,7 +401,10 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
       Xapian::Query q = build(true);
       Xapian::Enquire enquire(db);
       enquire.set_query(q);
-      if (r.sort_by_year) enquire.set_sort_by_value_then_relevance(schema::k_slot_year, true);
+      // Ties go by document id, so one database, shards and remote shards list hits in one order.
+      // (A KeyMaker would do, but the remote backend cannot run one.)
+      if (r.sort_by_year) enquire.set_sort_by_value_then_relevance(schema::k_slot_newest, false);
+      else enquire.set_sort_by_relevance_then_value(schema::k_slot_id, false);
       Xapian::doccount want = static_cast<Xapian::doccount>(r.offset + r.limit);
       Xapian::MSet mset = enquire.get_mset(static_cast<Xapian::doccount>(r.offset),
                                            static_cast<Xapian::doccount>(r.limit), want + 100);

@@ -17,6 +17,7 @@ struct IndexOptions {
   bool full = false;            // re-read every file, not only changed ones
   unsigned jobs = 0;            // extraction threads; 0 = one per core
   size_t batch = 2000;          // documents per commit
+  unsigned shards = 0;          // split over this many local databases by id; 0 = keep the layout
   std::vector<std::filesystem::path> only;  // limit to these files or folders (others are left alone)
   std::function<void(size_t done, size_t total)> progress;
 };
@@ -29,6 +30,8 @@ struct Failure {
 struct IndexReport {
   size_t added = 0, updated = 0, removed = 0, unchanged = 0, failed = 0;
   size_t retermed = 0;  // documents whose theme terms followed a tree change (counted in updated)
+  size_t shards = 1;
+  bool rebuilt = false;  // the layout changed, so every document was indexed afresh
   std::vector<Failure> failures;
   std::vector<Failure> warnings;
   double seconds = 0;
