@@ -92,8 +92,9 @@ int run_search(Context& ctx, SearchOptions& o) {
     for (const auto& h : r.hits) {
       const auto& d = h.data;
       ctx.out << fmt::format("\n{:>3}. {}  {}\n", ++rank, ctx.bold(d.value("title", "")),
-                             ctx.dim(fmt::format("[{} {} {}] {:.0f}%", d.value("lang", "?"), d.value("year", 0),
-                                                 d.value("type", "-"), h.score)));
+                             ctx.dim(fmt::format("[{} {} {}]{}", d.value("lang", "?"), d.value("year", 0),
+                                                 d.value("type", "-"),
+                                                 h.score > 0 ? fmt::format(" {:.0f}%", h.score) : "")));
       ctx.out << "     " << ctx.dim(d.value("id", "") + " · " + d.value("path", "")) << '\n';
       for (const auto& th : d.value("themes", nlohmann::json::array())) ctx.out << "     ▸ " << theme_path(ctx, th) << '\n';
       if (auto p = list_text(d.value("partners", nlohmann::json::array())); !p.empty())
@@ -114,11 +115,15 @@ void setup_search(CLI::App& app, Context& ctx) {
   auto o = std::make_shared<SearchOptions>();
   CLI::App* sub = app.add_subcommand("search", "Ranked documents in every language, with snippets and facets");
   sub->add_option("QUERY", o->words, "Words, \"phrases\", AND/OR/NOT, title:word, theme:ID, partner:ID, lang:L, type:T, year:A..B");
-  sub->add_option("--theme", o->request.themes, "Only this theme (id or label in any language) and everything under it");
-  sub->add_option("--partner", o->request.partners, "Only documents with this partner (actor id)");
+  sub->add_option("--theme", o->request.themes, "Only this theme (id or label in any language) and everything under it")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_option("--partner", o->request.partners, "Only documents with this partner (actor id)")
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_option("--lang", o->request.langs, "Only documents in this language; labels follow it")
-      ->check(CLI::IsMember({"nl", "fr", "en", "de"}));
-  sub->add_option("--type", o->request.types, "Only this type")->check(CLI::IsMember(corpus::k_types));
+      ->check(CLI::IsMember({"nl", "fr", "en", "de"}))
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
+  sub->add_option("--type", o->request.types, "Only this type")->check(CLI::IsMember(corpus::k_types))
+      ->expected(1)->allow_extra_args(false)->multi_option_policy(CLI::MultiOptionPolicy::TakeAll);
   sub->add_option("--year", o->years, "Only these years: 2008, 2008..2012, 2015.., ..2010");
   sub->add_option("--limit", o->request.limit, "Hits to show")->check(CLI::Range(1, 10000))->capture_default_str();
   sub->add_option("--offset", o->request.offset, "Hits to skip (for paging)")->capture_default_str();

@@ -170,8 +170,8 @@ void print(Context& ctx, const report::Together& r, const TogetherOptions& o, bo
   if (!pairs.empty()) item("Working together most: " + util::join(pairs, ", "));
   if (r.partners.empty()) item("no partners recorded yet");
 
-  heading("Across pillars");
-  if (r.transversal.empty() && r.transversal_pillars.empty()) item("the documents stay within this branch");
+  heading("Other themes the same documents touch");
+  if (r.transversal.empty() && r.transversal_pillars.empty()) item("none: the documents stay within this branch");
   for (size_t i = 0; i < r.transversal.size() && i < 8; ++i) {
     const auto& c = r.transversal[i];
     item(fmt::format("{} ({}) — {} document{}", label_of(ctx, c.id), label_of(ctx, ctx.taxonomy().pillar(*ctx.taxonomy().find(c.id)).id),

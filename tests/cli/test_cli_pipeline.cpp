@@ -159,3 +159,15 @@ TEST_CASE("pipeline: show, exit codes and the JSON shape of search", "[pipeline]
   auto big = befus_run({"--kb", kb(), "search", huge});
   CHECK((big.code == 1 || big.code == 2));
 }
+
+TEST_CASE("pipeline: together's text and Markdown match the golden files", "[pipeline][golden]") {
+  // Regenerate after a deliberate change with BEFUS_UPDATE_GOLDEN=1 and review the diff.
+  for (const auto& [format, ext] : std::vector<std::pair<std::string, std::string>>{{"text", "txt"}, {"markdown", "md"}}) {
+    auto r = befus_run({"--kb", kb(), "--format", format, "--lang", "en", "together", "domestic-violence"});
+    REQUIRE(r.code == 0);
+    auto golden = befus::test::data("report/together-domestic-violence." + ext);
+    if (std::getenv("BEFUS_UPDATE_GOLDEN")) befus::test::write(golden, r.out);
+    CAPTURE(format);
+    CHECK(r.out == befus::test::read(golden));
+  }
+}
