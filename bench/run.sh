@@ -111,7 +111,7 @@ done
 for q in "${QS[@]}"; do
   b=$("$BEFUS" --kb "$KB" search "$q" --limit 10 --format json 2>/dev/null |
     python3 -c 'import json,sys; print(json.load(sys.stdin).get("total", 0))' 2>/dev/null || echo 0)
-  qb=$(quest -d "$BEFUS_DB" -m 1 "$q" 2>/dev/null | sed -n 's/.*MSet:.*matches[^0-9]*\([0-9]*\).*/\1/p; s/^\(Exactly\|About\|Between\) \([0-9]*\).*/\2/p' | head -1)
+  qb=$(quest -d "$BEFUS_DB" -m 1 "$q" 2>/dev/null | sed -n 's/^\(Exactly\|About\|Between\) \([0-9]*\).*/\2/p' | head -1)
   qo=$(quest -d "$OMEGA_DB" -m 1 "$q" 2>/dev/null | sed -n 's/^\(Exactly\|About\|Between\) \([0-9]*\).*/\2/p' | head -1)
   printf '%s\t%s\t%s\t%s\n' "$q" "$b" "${qb:-?}" "${qo:-?}"
 done >"$RES/hits.tsv"
