@@ -14,7 +14,10 @@ const kb::KnowledgeBase& Context::knowledge_base() {
 }
 
 const taxonomy::Taxonomy& Context::taxonomy() {
-  if (!m_taxonomy) m_taxonomy = taxonomy::load_or_throw(knowledge_base().sources());
+  if (!m_taxonomy) {
+    const auto& kb = knowledge_base();
+    m_taxonomy = taxonomy::load_cached(kb.sources(), kb.root / ".befus" / "taxonomy.cache");
+  }
   return *m_taxonomy;
 }
 

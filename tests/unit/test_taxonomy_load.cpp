@@ -135,3 +135,26 @@ TEST_CASE("taxonomy: actors and programmes are checked against each other", "[ta
   CHECK_THAT(messages[2], Catch::Contains("'budget_eur' must be a number"));
   CHECK_THAT(messages[3], Catch::Contains("unknown theme 'nothing'"));
 }
+
+TEST_CASE("taxonomy: the compiled cache gives the same tree and follows edits", "[taxonomy]") {
+  befus::test::TempDir dir;
+  befus::test::write(dir / "t.yaml", befus::test::read(data("taxonomy/small.yaml")));
+  taxonomy::Sources s;
+  s.tree = dir / "t.yaml";
+  auto cache = dir / "cache" / "taxonomy.cache";
+  auto direct = taxonomy::load_or_throw(s);
+  auto first = taxonomy::load_cached(s, cache);
+  REQUIRE(std::filesystem::exists(cache));
+  auto second = taxonomy::load_cached(s, cache);
+  CHECK(first.hash() == direct.hash());
+  CHECK(second.hash() == direct.hash());
+  CHECK(second.nodes().size() == direct.nodes().size());
+  CHECK(second.path(*second.find("voluntary-return")).front()->id == "inclusion");
+  CHECK(second.resolve("nieuwkomers")->id == "migrant-inclusion");
+  // An edit (new size and time) must not be hidden by the cache.
+  befus::test::write(dir / "t.yaml", befus::test::read(data("taxonomy/small.yaml")) + "# edited\n" +
+                                         "  - id: extra\n    label: {en: Extra}\n    why: {en: x}\n");
+  CHECK(taxonomy::load_cached(s, cache).find("extra") != nullptr);
+  befus::test::write(cache, "not cbor at all");
+  CHECK(taxonomy::load_cached(s, cache).find("extra") != nullptr);
+}

@@ -136,5 +136,8 @@ struct LoadResult {
 LoadResult load(const Sources& sources);
 // Loads and throws a DataError naming the first error (for commands that only need a tree).
 Taxonomy load_or_throw(const Sources& sources);
+// The same, from a compiled copy kept in cache while the files' stamps are unchanged; parsing
+// YAML costs more than a whole search, so read-only commands use this.
+Taxonomy load_cached(const Sources& sources, const std::filesystem::path& cache);
 
 } // namespace befus::taxonomy
