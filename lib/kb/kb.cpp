@@ -11,8 +11,10 @@
 namespace befus::kb {
 
 std::string KnowledgeBase::relative(const fs::path& p) const {
+  // Lexical on purpose: fs::relative resolves links component by component, which cost a
+  // no-op index run two dozen system calls per file.
   std::error_code ec;
-  fs::path rel = fs::relative(p, root, ec);
+  fs::path rel = (p.is_absolute() ? p : fs::absolute(p, ec)).lexically_normal().lexically_relative(root);
   if (ec || rel.empty() || *rel.begin() == "..") return p.string();
   return rel.generic_string();
 }
