@@ -20,9 +20,7 @@ struct ShowOptions {
 const taxonomy::Node& resolve_node(Context& ctx, const std::string& id) {
   const auto& t = ctx.taxonomy();
   if (const auto* n = t.resolve(id)) return *n;
-  auto near = util::closest(id, t.ids());
-  throw UsageError(fmt::format("unknown theme '{}'{}", id,
-                               near.empty() ? "" : fmt::format("; did you mean: {}?", util::join(near, ", "))));
+  throw UsageError(fmt::format("unknown theme '{}'{}", id, util::did_you_mean(id, t.ids())));
 }
 
 void draw(Context& ctx, const taxonomy::Node& n, const std::string& prefix, bool last, bool root, int depth_left,

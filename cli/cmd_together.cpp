@@ -207,9 +207,7 @@ int run_together(Context& ctx, const TogetherOptions& o) {
   if (const auto* n = t.resolve(arg)) {
     chosen.emplace_back(n, 1.0);
   } else if (util::is_slug(arg)) {
-    auto near = util::closest(arg, t.ids());
-    throw UsageError(fmt::format("unknown theme '{}'{}", arg,
-                                 near.empty() ? "" : fmt::format("; did you mean: {}?", util::join(near, ", "))));
+    throw UsageError(fmt::format("unknown theme '{}'{}", arg, util::did_you_mean(arg, t.ids())));
   } else {
     chosen = themes_for_text(ctx, reader, arg);
     if (chosen.empty()) throw NotFoundError(fmt::format("no theme found for '{}'", arg));

@@ -25,9 +25,7 @@ int run_who(Context& ctx, const WhoOptions& o) {
   const auto& t = ctx.taxonomy();
   const auto* actor = t.find_actor(o.actor);
   if (!actor) {
-    auto near = util::closest(o.actor, t.actor_ids());
-    throw UsageError(fmt::format("unknown actor '{}'{}", o.actor,
-                                 near.empty() ? "" : fmt::format("; did you mean: {}?", util::join(near, ", "))));
+    throw UsageError(fmt::format("unknown actor '{}'{}", o.actor, util::did_you_mean(o.actor, t.actor_ids())));
   }
   index::Reader reader(ctx.index_location(), ctx.globals.timeout);
   report::Who w = report::who(reader, t, *actor);

@@ -187,9 +187,7 @@ Xapian::Query any_of(const std::vector<T>& terms) {
 
 const taxonomy::Node& resolve_theme(const taxonomy::Taxonomy& t, const std::string& id) {
   if (const auto* n = t.resolve(id)) return *n;
-  auto near = util::closest(id, t.ids());
-  throw UsageError(fmt::format("unknown theme '{}'{}", id,
-                               near.empty() ? "" : fmt::format("; did you mean: {}?", util::join(near, ", "))));
+  throw UsageError(fmt::format("unknown theme '{}'{}", id, util::did_you_mean(id, t.ids())));
 }
 
 Xapian::Query filter_query(const Request& r, const taxonomy::Taxonomy& t) {
@@ -202,11 +200,8 @@ Xapian::Query filter_query(const Request& r, const taxonomy::Taxonomy& t) {
   if (!r.partners.empty()) {
     std::vector<std::string> terms;
     for (const auto& p : r.partners) {
-      if (!t.find_actor(p)) {
-        auto near = util::closest(p, t.actor_ids());
-        throw UsageError(fmt::format("unknown partner '{}'{}", p,
-                                     near.empty() ? "" : fmt::format("; did you mean: {}?", util::join(near, ", "))));
-      }
+      if (!t.find_actor(p))
+        throw UsageError(fmt::format("unknown partner '{}'{}", p, util::did_you_mean(p, t.actor_ids())));
       terms.push_back(bounded(schema::k_partner, p));
     }
     kinds.push_back(any_of(terms));

@@ -214,4 +214,9 @@ std::vector<std::string> closest(std::string_view wanted, const std::vector<std:
   return out;
 }
 
+std::string did_you_mean(std::string_view wanted, const std::vector<std::string>& candidates) {
+  auto near = closest(wanted, candidates);
+  return near.empty() ? std::string() : "; did you mean: " + join(near, ", ") + "?";
+}
+
 } // namespace befus::util

@@ -43,5 +43,7 @@ size_t levenshtein(std::string_view a, std::string_view b);
 // Up to max candidates closest to wanted (ties by name), distance at most a third of its length + 2.
 std::vector<std::string> closest(std::string_view wanted, const std::vector<std::string>& candidates,
                                  size_t max = 3);
+// "; did you mean: a, b?" for the closest candidates, or "" when none is close.
+std::string did_you_mean(std::string_view wanted, const std::vector<std::string>& candidates);
 
 } // namespace befus::util
