@@ -148,7 +148,11 @@ Document load(const kb::KnowledgeBase& kb, const fs::path& file) {
       body = std::string_view(bytes).substr(fm.body_offset);
       ex = extract_markdown(body);
     } else if (d.format == "html") {
-      ex = extract_html(body);
+      try {
+        ex = extract_html(body);
+      } catch (const DataError& e) {
+        throw DataError({shown}, e.bare_message());
+      }
     } else {
       if (util::starts_with(body, "\xEF\xBB\xBF")) body.remove_prefix(3);
       ex = extract_text(body);

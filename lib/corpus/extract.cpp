@@ -9,8 +9,24 @@
 #include <poppler-global.h>
 #include <poppler-page.h>
 
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/prctl.h>
+#include <sys/resource.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <fmt/format.h>
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <algorithm>
+#include <cctype>
 #include <memory>
 #include <mutex>
+#include <set>
 
 namespace befus::corpus {
 
@@ -159,9 +175,76 @@ const GumboNode* find_tag(const GumboNode* root, GumboTag wanted) {
   return nullptr;
 }
 
+// Gumbo walks the stack of open elements for many start tags, so its time grows with tags times
+// depth: a million nested tags would take hours. Browsers stop nesting at 512 levels.
+constexpr int k_max_html_depth = 1000;
+
+bool same_name(std::string_view a, std::string_view b) {
+  if (a.size() != b.size()) return false;
+  for (size_t i = 0; i < a.size(); ++i)
+    if (std::tolower(static_cast<unsigned char>(a[i])) != b[i]) return false;
+  return true;
+}
+
+// Element nesting estimated from the tags alone (never less than the real depth for nested
+// elements); void elements and those the parser closes by itself do not count.
+int html_depth(std::string_view html) {
+  static const std::set<std::string, std::less<>> k_flat{
+      "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source", "track",
+      "wbr", "keygen", "basefont", "bgsound", "frame", "image", "p", "li", "dt", "dd", "tr", "td", "th",
+      "option", "optgroup", "thead", "tbody", "tfoot", "colgroup", "caption", "rb", "rt", "rtc", "rp",
+      "html", "head", "body"};
+  static const std::set<std::string, std::less<>> k_raw{"script", "style", "textarea", "title", "xmp",
+                                                        "iframe", "noembed", "noframes", "noscript"};
+  int depth = 0, deepest = 0, foreign = 0;
+  size_t i = 0;
+  const size_t n = html.size();
+  while ((i = html.find('<', i)) != std::string_view::npos) {
+    if (html.substr(i, 4) == "<!--") {
+      size_t e = html.find("-->", i + 4);
+      if (e == std::string_view::npos) break;
+      i = e + 3;
+      continue;
+    }
+    bool closing = i + 1 < n && html[i + 1] == '/';
+    size_t start = i + 1 + (closing ? 1 : 0), end = start;
+    while (end < n && (std::isalnum(static_cast<unsigned char>(html[end])) || html[end] == '-')) ++end;
+    if (end == start || !std::isalpha(static_cast<unsigned char>(html[start]))) {
+      ++i;
+      continue;
+    }
+    std::string name(html.substr(start, end - start));
+    for (auto& c : name) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    size_t gt = html.find('>', end);
+    if (gt == std::string_view::npos) break;
+    bool self_closing = html[gt - 1] == '/';
+    i = gt + 1;
+    bool is_foreign = name == "svg" || name == "math";
+    if (closing) {
+      if (is_foreign && foreign > 0) --foreign;
+      if (!k_flat.count(name) && depth > 0) --depth;
+      continue;
+    }
+    if (k_flat.count(name) || (self_closing && (foreign > 0 || is_foreign))) continue;
+    if (k_raw.count(name)) {  // text up to the matching end tag, however it looks
+      size_t e = i;
+      while ((e = html.find("</", e)) != std::string_view::npos && !same_name(html.substr(e + 2, name.size()), name)) e += 2;
+      if (e == std::string_view::npos) break;
+      i = e + 2;
+      continue;
+    }
+    if (is_foreign) ++foreign;
+    deepest = std::max(deepest, ++depth);
+  }
+  return deepest;
+}
+
 } // namespace
 
 Extracted extract_html(std::string_view html) {
+  if (int depth = html_depth(html); depth > k_max_html_depth)
+    throw DataError({}, fmt::format("HTML nested about {} levels deep, more than the {} befus reads (a hostile or broken page?)",
+                                    depth, k_max_html_depth));
   GumboOptions options = kGumboDefaultOptions;
   options.max_errors = 100;  // errors are not used; keeps memory bounded on broken pages
   std::unique_ptr<GumboOutput, void (*)(GumboOutput*)> out(
@@ -184,7 +267,7 @@ Extracted extract_html(std::string_view html) {
   return e;
 }
 
-Extracted extract_pdf(std::string_view bytes) {
+Extracted extract_pdf_in_process(std::string_view bytes) {
   static std::once_flag quiet;
   // Poppler prints its complaints on stderr; befus reports failures itself.
   std::call_once(quiet, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
@@ -207,6 +290,139 @@ Extracted extract_pdf(std::string_view bytes) {
   poppler::byte_array title = doc->get_title().to_utf8();
   e.title = util::trim(std::string(title.begin(), title.end()));
   e.text = tidy(util::repair_utf8(e.text));
+  return e;
+}
+
+namespace {
+
+// A PDF bomb (a small file whose streams inflate to gigabytes) keeps poppler busy for minutes and
+// eats memory; a damaged file may crash it. Poppler therefore runs in a child process with a
+// deadline and a memory limit, and only that file fails.
+constexpr int k_pdf_seconds = 20;
+constexpr rlim_t k_pdf_memory = rlim_t(2) << 30;
+constexpr size_t k_pdf_max_output = 40u << 20;
+
+#if defined(__SANITIZE_ADDRESS__)
+constexpr bool k_sanitized = true;
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+constexpr bool k_sanitized = true;
+#else
+constexpr bool k_sanitized = false;
+#endif
+#else
+constexpr bool k_sanitized = false;
+#endif
+
+bool write_all(int fd, std::string_view data) {
+  while (!data.empty()) {
+    ssize_t w = ::write(fd, data.data(), data.size());
+    if (w < 0 && errno == EINTR) continue;
+    if (w <= 0) return false;
+    data.remove_prefix(static_cast<size_t>(w));
+  }
+  return true;
+}
+
+// The child: extract, send "T<title size>\n<title><text>" or "E<message>", exit without cleanup.
+[[noreturn]] void pdf_child(std::string_view bytes, int out) {
+  // Only its own pipe stays open: a sibling's pipe held here would keep that reader waiting.
+  if (out > 3) ::close_range(3, static_cast<unsigned>(out) - 1, 0);
+  ::close_range(static_cast<unsigned>(out) + 1, ~0u, 0);
+  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
+  // Poppler's own complaints ("Out of memory", syntax warnings) are not befus's output.
+  if (int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
+    ::dup2(null, STDOUT_FILENO);
+    ::dup2(null, STDERR_FILENO);
+  }
+  struct rlimit no_core {0, 0};
+  ::setrlimit(RLIMIT_CORE, &no_core);
+  struct rlimit cpu {k_pdf_seconds + 5, k_pdf_seconds + 5};
+  ::setrlimit(RLIMIT_CPU, &cpu);
+  if (!k_sanitized) {  // sanitizers reserve terabytes of address space up front
+    struct rlimit mem {k_pdf_memory, k_pdf_memory};
+    ::setrlimit(RLIMIT_AS, &mem);
+  }
+  std::string msg;
+  try {
+    Extracted e = extract_pdf_in_process(bytes);
+    msg = "T" + std::to_string(e.title.size()) + "\n" + e.title + e.text;
+  } catch (const DataError& e) {
+    msg = "E" + e.bare_message();
+  } catch (const std::exception& e) {
+    msg = std::string("EPDF could not be read: ") + e.what();
+  }
+  _exit(write_all(out, msg) ? 0 : 1);
+}
+
+} // namespace
+
+Extracted extract_pdf(std::string_view bytes) {
+  if (bytes.size() > INT32_MAX) throw DataError({}, "PDF too large");
+  int fds[2];
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw DataError({}, fmt::format("cannot start the PDF reader: {}", std::strerror(errno)));
+  pid_t pid = ::fork();
+  if (pid < 0) {
+    int e = errno;
+    ::close(fds[0]);
+    ::close(fds[1]);
+    throw DataError({}, fmt::format("cannot start the PDF reader: {}", std::strerror(e)));
+  }
+  if (pid == 0) pdf_child(bytes, fds[1]);
+  ::close(fds[1]);
+  std::string msg;
+  bool timed_out = false, too_much = false;
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(k_pdf_seconds);
+  char buf[65536];
+  while (true) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
+    if (left <= 0) {
+      timed_out = true;
+      break;
+    }
+    struct pollfd p {fds[0], POLLIN, 0};
+    int r = ::poll(&p, 1, static_cast<int>(left));
+    if (r < 0 && errno == EINTR) continue;
+    if (r == 0) continue;  // the deadline check above ends the wait
+    ssize_t got = ::read(fds[0], buf, sizeof buf);
+    if (got < 0 && errno == EINTR) continue;
+    if (got <= 0) break;
+    msg.append(buf, static_cast<size_t>(got));
+    if (msg.size() > k_pdf_max_output) {
+      too_much = true;
+      break;
+    }
+  }
+  ::close(fds[0]);
+  if (timed_out || too_much) ::kill(pid, SIGKILL);
+  int status = 0;
+  while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
+  }
+  if (timed_out)
+    throw DataError({}, fmt::format("PDF took more than {} s to read (a PDF bomb?); skipped", k_pdf_seconds));
+  if (too_much) throw DataError({}, "PDF reader sent more text than befus keeps; skipped");
+  if (WIFSIGNALED(status)) {
+    int sig = WTERMSIG(status);
+    // Poppler aborts when an allocation fails, which the memory limit makes happen.
+    if (sig == SIGABRT || sig == SIGKILL || sig == SIGXCPU)
+      throw DataError({}, fmt::format("PDF reader ran out of memory ({} GB) or time (a PDF bomb?); skipped",
+                                      k_pdf_memory >> 30));
+    throw DataError({}, fmt::format("PDF reader crashed on this file (signal {}: {}); skipped", sig, strsignal(sig)));
+  }
+  if (msg.empty() || (msg[0] != 'T' && msg[0] != 'E') || !WIFEXITED(status) || WEXITSTATUS(status) != 0)
+    throw DataError({}, "PDF reader failed (out of memory?); skipped");
+  if (msg[0] == 'E') throw DataError({}, msg.substr(1));
+  size_t nl = msg.find('\n');
+  size_t title_size = 0;
+  try {
+    title_size = std::stoul(msg.substr(1, nl - 1));
+  } catch (const std::exception&) {
+    nl = std::string::npos;
+  }
+  if (nl == std::string::npos || nl + 1 + title_size > msg.size()) throw DataError({}, "PDF reader sent garbled output");
+  Extracted e;
+  e.title = msg.substr(nl + 1, title_size);
+  e.text = msg.substr(nl + 1 + title_size);
   return e;
 }
 

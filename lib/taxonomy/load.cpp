@@ -24,6 +24,8 @@ const std::set<std::string> k_node_keys{"id",      "label",    "alt",    "why", 
                                         "related", "replaces", "source", "children"};
 // Bounds that keep a hostile file from exhausting memory through aliases.
 constexpr size_t k_max_values = 2'000'000;
+// Aliases can repeat a subtree with children many times over; no real tree comes near this.
+constexpr size_t k_max_nodes = 20'000;
 
 class Loader {
 public:
@@ -141,6 +143,11 @@ public:
     }
     for (const YAML::Node& item : seq) {
       if (!spend(item)) return;
+      if (++m_nodes > k_max_nodes) {
+        if (m_nodes == k_max_nodes + 1)
+          report(Severity::error, at(item), fmt::format("tree has more than {} nodes (aliases?); giving up on this file", k_max_nodes));
+        return;
+      }
       if (!item.IsMap()) {
         report(Severity::error, at(item), "a node must be a mapping with at least 'id' and 'label'");
         continue;
@@ -196,6 +203,7 @@ private:
   std::vector<Diagnostic>& m_diags;
   std::vector<std::string> m_languages;
   size_t m_values = 0;
+  size_t m_nodes = 0;
 };
 
 void validate_tree(Taxonomy& t, Loader& ld, const std::vector<std::string>& languages) {

@@ -2,11 +2,20 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 namespace befus::yaml_guard {
 
 // A conservative estimate: flow brackets open at once, plus block indentation steps and
 // compact "- - -" sequence markers on a line. Over-counting only rejects absurd files.
 std::optional<Problem> check(std::string_view text, int max_depth) {
+  // YAML allows no NUL; yaml-cpp would silently keep it inside a text.
+  if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
+    size_t line_start = text.rfind('\n', nul);
+    line_start = line_start == std::string_view::npos ? 0 : line_start + 1;
+    int nul_line = 1 + static_cast<int>(std::count(text.begin(), text.begin() + static_cast<long>(nul), '\n'));
+    return Problem{nul_line, static_cast<int>(nul - line_start + 1), "NUL byte (binary content) in YAML"};
+  }
   int line = 1;
   int flow = 0;
   size_t i = 0;

@@ -5,7 +5,7 @@
 #include <string_view>
 
 // yaml-cpp recurses once per nesting level and overflows the stack on deep input;
-// this scan bounds the nesting before the text reaches the parser.
+// this scan bounds the nesting before the text reaches the parser. It also refuses NUL bytes.
 namespace befus::yaml_guard {
 
 struct Problem {
