@@ -100,6 +100,10 @@ Extracted extract_markdown(std::string_view text) {
     return 0;
   };
   if (text.size() > UINT32_MAX) throw DataError({}, "Markdown text too large");
+  // md4c 0.4.8 decodes a UTF-8 sequence cut by the end of the input past that end (found by
+  // fuzz_markdown): it only ever sees valid UTF-8.
+  std::string repaired;
+  if (!util::valid_utf8(text)) text = repaired = util::repair_utf8(text);
   md_parse(text.data(), static_cast<MD_SIZE>(text.size()), &parser, &st);
   return {tidy(st.text), util::trim(st.title), {}};
 }
@@ -239,6 +243,17 @@ int html_depth(std::string_view html) {
   return deepest;
 }
 
+// "nl-BE" gives "nl"; a value whose first subtag is not two ASCII letters gives no language.
+std::string language_subtag(std::string_view value) {
+  std::string code;
+  for (char c : value) {
+    if (c == '-' || c == '_') break;
+    if (!std::isalpha(static_cast<unsigned char>(c)) || static_cast<unsigned char>(c) >= 0x80) return {};
+    code += static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  }
+  return code.size() == 2 ? code : std::string();
+}
+
 } // namespace
 
 Extracted extract_html(std::string_view html) {
@@ -262,7 +277,7 @@ Extracted extract_html(std::string_view html) {
   }
   if (out->root->type == GUMBO_NODE_ELEMENT) {
     if (const GumboAttribute* lang = gumbo_get_attribute(&out->root->v.element.attributes, "lang"))
-      e.lang = std::string(lang->value).substr(0, 2);
+      e.lang = language_subtag(lang->value);
   }
   return e;
 }

@@ -270,7 +270,7 @@ private:
       if (blank_or_comment(s)) continue;
       if (item_indent == std::string_view::npos) item_indent = indent_of(s);
       if (indent_of(s) != item_indent || !is_item(s, item_indent)) return false;
-      std::string_view after = util::trim(s.substr(item_indent + 1));
+      std::string after = util::trim(s.substr(item_indent + 1));
       if (!after.empty() && (after.front() == '-' || after.front() == '[' || after.front() == '{' ||
                              after.front() == '|' || after.front() == '>'))
         return false;
