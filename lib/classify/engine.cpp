@@ -143,20 +143,25 @@ Engine::Engine(const taxonomy::Taxonomy& t, std::vector<std::string> languages, 
   }
   m_allowed.resize(nodes.size());
   for (size_t n = 0; n < nodes.size(); ++n) m_allowed[n] = static_cast<size_t>(nodes[n].depth) >= min_depth;
-  std::vector<std::vector<size_t>> filed;
+  // Filing habits from postlists: documents under some subtheme of a node, and those also under it.
+  m_rates = parent_rates({});
   if (db && total > 0) {
-    for (auto it = db->postlist_begin(""); it != db->postlist_end(""); ++it) {
-      std::vector<size_t> doc;
-      Xapian::TermIterator term = db->termlist_begin(*it);
-      for (term.skip_to(index::schema::k_direct); term != db->termlist_end(*it); ++term) {
-        std::string s = *term;
-        if (s.rfind(index::schema::k_direct, 0) != 0) break;
-        if (auto n = live(s.substr(index::schema::k_direct.size()))) doc.push_back(*n);
-      }
-      if (!doc.empty()) filed.push_back(std::move(doc));
+    auto postings = [&](const std::string& id) {
+      std::vector<Xapian::docid> out;
+      std::string term = index::schema::bounded(index::schema::k_direct, id);
+      for (auto it = db->postlist_begin(term); it != db->postlist_end(term); ++it) out.push_back(*it);
+      return out;
+    };
+    for (size_t n = 0; n < nodes.size(); ++n) {
+      if (nodes[n].children.empty()) continue;
+      std::set<Xapian::docid> under;
+      for (size_t c : nodes[n].children)
+        for (auto d : postings(nodes[c].id)) under.insert(d);
+      size_t both = 0;
+      for (auto d : postings(nodes[n].id)) both += under.count(d);
+      m_rates[n] = (static_cast<double>(both) + k_rate_prior) / (static_cast<double>(under.size()) + 1);
     }
   }
-  m_rates = parent_rates(filed);
 }
 
 std::vector<std::string> Engine::stems(const std::string& text, const std::string& lang) const {

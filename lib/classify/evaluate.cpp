@@ -110,10 +110,10 @@ Evaluation evaluate(const taxonomy::Taxonomy& t, const std::vector<std::string>&
 
     std::vector<Config> configs = {
         {"labels", {true, false, false, false}},
-        {"+ keywords", {true, true, false, false}},
-        {"+ neighbours", {true, true, true, false}},
-        {"+ hierarchy", {true, true, true, true}},
-        {"neighbours only", {false, false, true, false}},
+        {"+keywords", {true, true, false, false}},
+        {"+neighbours", {true, true, true, false}},
+        {"+hierarchy", {true, true, true, true}},
+        {"neighbours-only", {false, false, true, false}},
     };
     const size_t all = 3;  // the configuration with every kind of evidence
     std::vector<Sums> sums(configs.size());
