@@ -3,6 +3,7 @@
 #include "befus/corpus.hpp"
 #include "befus/error.hpp"
 #include "befus/index.hpp"
+#include "befus/ingest.hpp"
 #include "befus/kb.hpp"
 #include "befus/search.hpp"
 #include "befus/taxonomy.hpp"
@@ -17,6 +18,7 @@
 #include <fstream>
 #include <optional>
 #include <random>
+#include <sstream>
 
 namespace befus::fuzz {
 
@@ -207,11 +209,62 @@ void query(std::string_view input) {
   }
 }
 
+namespace {
+
+// Every record an input yields; a record read without problems must survive being written in the
+// same format and read again, and (with a body) being written as a Markdown file and parsed back.
+std::vector<ingest::Record> read_all(std::string_view input, ingest::Format format) {
+  std::istringstream in{std::string(input)};
+  std::vector<ingest::Record> out;
+  auto reader = ingest::open_reader(in, format, "fuzz");
+  ingest::RawRecord raw;
+  size_t last_line = 0;
+  while (reader->next(raw)) {
+    require(raw.record.line > last_line, "records start on increasing lines");
+    last_line = raw.record.line;
+    require(reader->bytes_read() <= input.size(), "no more bytes read than given");
+    if (raw.reasons.empty()) out.push_back(raw.record);
+  }
+  return out;
+}
+
+void records(std::string_view input, ingest::Format format) {
+  std::vector<ingest::Record> got;
+  try {
+    got = read_all(input, format);
+  } catch (const Error&) {
+    return;
+  }
+  kb::KnowledgeBase kb;
+  kb.root = scratch() / "kb";
+  kb.corpus = {kb.root / "corpus"};
+  kb.languages = {"nl", "fr", "en"};
+  for (auto r : got) {
+    (void)ingest::validate(r, small_tree(), kb);
+    r.line = 1;
+    std::string again = format == ingest::Format::jsonl ? ingest::to_jsonl(r) : ingest::csv_header() + ingest::to_csv(r);
+    std::vector<ingest::Record> back = read_all(again, format);
+    require(back.size() == 1, "a written record reads back as one record");
+    back[0].line = r.line;
+    require(back[0] == r, "a written record reads back unchanged");
+    if (!r.body.empty() && r.path.empty() && util::is_id(r.id)) {
+      auto parsed = ingest::parse_markdown(ingest::render_markdown(r), "fuzz.md");
+      require(parsed.has_value(), "a rendered Markdown file parses back");
+    }
+  }
+}
+
+} // namespace
+
+void jsonl(std::string_view input) { records(input, ingest::Format::jsonl); }
+void csv(std::string_view input) { records(input, ingest::Format::csv); }
+
 const std::vector<Target>& targets() {
   static const std::vector<Target> all{{"taxonomy", taxonomy}, {"front_matter", front_matter},
                                        {"markdown", markdown},  {"html", html},
                                        {"pdf", pdf},            {"text", text},
-                                       {"query", query}};
+                                       {"query", query},        {"jsonl", jsonl},
+                                       {"csv", csv}};
   return all;
 }
 

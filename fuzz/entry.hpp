@@ -21,12 +21,14 @@ void html(std::string_view input);          // extract_html
 void pdf(std::string_view input);           // extract_pdf_in_process (poppler without the child)
 void text(std::string_view input);          // extract_text, language id, folding
 void query(std::string_view input);         // search::run on a small index, year ranges, snippets
+void jsonl(std::string_view input);         // JSON Lines records: read, check, write and read back
+void csv(std::string_view input);           // CSV records: read, check, write and read back
 
 struct Target {
   const char* name;  // fuzz_<name> is the libFuzzer binary, tests/data/fuzz-regressions/<name>/ its inputs
   Entry entry;
 };
-// Every target, for the replay test; JSONL and CSV join once lib/ingest exposes a record parser.
+// Every target, for the replay test.
 const std::vector<Target>& targets();
 
 } // namespace befus::fuzz

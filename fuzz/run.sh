@@ -9,7 +9,7 @@
 #                  cmake -S . -B build-fuzz -G Ninja -DCMAKE_C_COMPILER=clang -DCMAKE_CXX_COMPILER=clang++ \
 #                        -DBEFUS_FUZZ=ON -DBEFUS_TESTS=OFF
 #                fuzz/CMakeLists.txt instruments befus_lib with -fsanitize=fuzzer-no-link,address,undefined.
-#   TARGET       taxonomy front_matter markdown html pdf text query (default: all)
+#   TARGET       taxonomy front_matter markdown html pdf text query jsonl csv (default: all)
 #
 # Corpora grow in fuzz/corpus-<target>/ (gitignored), seeded from tests/data, the repository's own
 # taxonomy/ and corpus/, fuzz/seeds/<target>/ and the regression inputs. Findings (crash-*, leak-*,
@@ -32,7 +32,7 @@ while getopts "t:p:b:h" opt; do
   esac
 done
 shift $((OPTIND - 1))
-all=(taxonomy front_matter markdown html pdf text query)
+all=(taxonomy front_matter markdown html pdf text query jsonl csv)
 targets=("$@")
 [ ${#targets[@]} -eq 0 ] && targets=("${all[@]}")
 
@@ -52,6 +52,8 @@ patterns() {
     pdf) echo '*.pdf' ;;
     text) echo '*.txt *.md' ;;
     query) echo '' ;;
+    jsonl) echo '*.jsonl' ;;
+    csv) echo '*.csv' ;;
   esac
 }
 

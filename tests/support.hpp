@@ -33,6 +33,13 @@ private:
   fs::path m_path;
 };
 
+// A knowledge base in dir: the repository's befus.yaml and tree, and a copy of corpus_from as corpus/.
+inline void copy_kb(const fs::path& dir, const fs::path& corpus_from = source("corpus")) {
+  fs::copy_file(source("befus.yaml"), dir / "befus.yaml");
+  fs::copy(source("taxonomy"), dir / "taxonomy", fs::copy_options::recursive);
+  fs::copy(corpus_from, dir / "corpus", fs::copy_options::recursive);
+}
+
 inline void write(const fs::path& p, const std::string& text) {
   fs::create_directories(p.parent_path());
   std::ofstream(p, std::ios::binary) << text;

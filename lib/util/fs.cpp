@@ -45,7 +45,7 @@ std::string read_file(const fs::path& path, std::uintmax_t max_bytes) {
   return out;
 }
 
-void write_file_atomic(const fs::path& path, std::string_view content) {
+void write_file_atomic(const fs::path& path, std::string_view content, bool durable) {
   std::random_device rd;
   fs::path tmp = path;
   tmp += fmt::format(".befus-tmp-{:x}", rd());
@@ -63,7 +63,7 @@ void write_file_atomic(const fs::path& path, std::string_view content) {
     }
     done += static_cast<size_t>(n);
   }
-  if (::fsync(fd) != 0 || ::close(fd) != 0) {
+  if ((durable && ::fsync(fd) != 0) || ::close(fd) != 0) {
     ::unlink(tmp.c_str());
     throw Error(fmt::format("{}: cannot sync: {}", tmp.string(), std::strerror(errno)));
   }
@@ -73,11 +73,21 @@ void write_file_atomic(const fs::path& path, std::string_view content) {
     throw Error(fmt::format("{}: cannot replace: {}", path.string(), std::strerror(e)));
   }
   // Make the rename itself durable.
+  if (!durable) return;
   int dir = ::open(path.parent_path().empty() ? "." : path.parent_path().c_str(), O_RDONLY | O_DIRECTORY);
   if (dir >= 0) {
     ::fsync(dir);
     ::close(dir);
   }
+}
+
+void sync_filesystem(const fs::path& path) {
+  int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  if (fd < 0) throw Error(fmt::format("{}: cannot open to sync: {}", path.string(), std::strerror(errno)));
+  int rc = ::syncfs(fd);
+  int e = errno;
+  ::close(fd);
+  if (rc != 0) throw Error(fmt::format("{}: cannot sync to disk: {}", path.string(), std::strerror(e)));
 }
 
 std::string FileStamp::to_string() const { return fmt::format("{}:{}", size, mtime_ns); }

@@ -18,9 +18,7 @@ namespace {
 const std::string& kb() {
   static befus::test::TempDir dir;
   static std::string path = [] {
-    fs::copy(source("taxonomy"), dir / "taxonomy", fs::copy_options::recursive);
-    fs::copy(source("corpus"), dir / "corpus", fs::copy_options::recursive);
-    fs::copy_file(source("befus.yaml"), dir / "befus.yaml");
+    befus::test::copy_kb(dir.path());
     auto r = befus_run({"--kb", dir.path().string(), "--quiet", "index"});
     if (r.code != 0) throw std::runtime_error("indexing the sample corpus failed: " + r.out + r.err);
     return dir.path().string();

@@ -74,10 +74,7 @@ inline void use_new_tree(const std::filesystem::path& dir) {
 
 // A copy of the repository's knowledge base (config, tree, actors, funding, corpus) under dir.
 inline void copy_repository_kb(const std::filesystem::path& dir) {
-  namespace fs = std::filesystem;
-  fs::copy_file(source("befus.yaml"), dir / "befus.yaml");
-  fs::copy(source("taxonomy"), dir / "taxonomy", fs::copy_options::recursive);
-  fs::copy(source("corpus"), dir / "corpus", fs::copy_options::recursive);
+  copy_kb(dir);
 }
 
 // Every file under dir/corpus with its bytes.

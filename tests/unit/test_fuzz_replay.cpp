@@ -67,10 +67,13 @@ TEST_CASE("fuzz: replays the HTML extractor's inputs", "[fuzz]") { replay("html"
 TEST_CASE("fuzz: replays the PDF extractor's inputs", "[fuzz]") { replay("pdf"); }
 TEST_CASE("fuzz: replays the text extractor's inputs", "[fuzz]") { replay("text"); }
 TEST_CASE("fuzz: replays the query handling's inputs", "[fuzz]") { replay("query"); }
+TEST_CASE("fuzz: replays the JSON Lines reader's inputs", "[fuzz]") { replay("jsonl"); }
+TEST_CASE("fuzz: replays the CSV reader's inputs", "[fuzz]") { replay("csv"); }
 
 TEST_CASE("fuzz: every entry point has a replay test", "[fuzz]") {
   std::vector<std::string> names;
   for (const auto& t : befus::fuzz::targets()) names.emplace_back(t.name);
-  // A new target (JSONL, CSV) needs its own TEST_CASE above.
-  CHECK(names == std::vector<std::string>{"taxonomy", "front_matter", "markdown", "html", "pdf", "text", "query"});
+  // A new target needs its own TEST_CASE above.
+  CHECK(names == std::vector<std::string>{"taxonomy", "front_matter", "markdown", "html", "pdf", "text", "query",
+                                          "jsonl", "csv"});
 }

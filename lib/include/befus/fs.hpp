@@ -13,7 +13,10 @@ namespace fs = std::filesystem;
 std::string read_file(const fs::path& path, std::uintmax_t max_bytes = 64u << 20);
 
 // Writes via a temporary file in the same folder, fsync and rename: readers see old or new, never half.
-void write_file_atomic(const fs::path& path, std::string_view content);
+// durable = false skips both fsyncs (file and folder), for batches that call sync_filesystem once at the end.
+void write_file_atomic(const fs::path& path, std::string_view content, bool durable = true);
+// Flushes every pending write of the file system that holds path (syncfs); throws Error on failure.
+void sync_filesystem(const fs::path& path);
 
 // Size and modification time in nanoseconds: enough to notice a change without reading.
 struct FileStamp {
