@@ -1,31 +1,31 @@
 #include "befus/corpus.hpp"
 
 #include "befus/error.hpp"
+#include "befus/fs.hpp"
 #include "befus/text.hpp"
+#include "pdf/limits.hpp"
 
 #include <gumbo.h>
 #include <md4c.h>
-#include <poppler-document.h>
-#include <poppler-global.h>
-#include <poppler-page.h>
 
 #include <fcntl.h>
 #include <poll.h>
+#include <spawn.h>
+#include <sys/mman.h>
 #include <signal.h>
-#include <sys/prctl.h>
-#include <sys/resource.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include <fmt/format.h>
 
 #include <cerrno>
+#include <cstdlib>
+#include <filesystem>
 #include <chrono>
 #include <cstring>
 #include <algorithm>
 #include <cctype>
 #include <memory>
-#include <mutex>
 #include <set>
 
 namespace befus::corpus {
@@ -282,112 +282,69 @@ Extracted extract_html(std::string_view html) {
   return e;
 }
 
-Extracted extract_pdf_in_process(std::string_view bytes) {
-  static std::once_flag quiet;
-  // Poppler prints its complaints on stderr; befus reports failures itself.
-  std::call_once(quiet, [] { poppler::set_debug_error_function([](const std::string&, void*) {}, nullptr); });
-  if (bytes.size() > INT32_MAX) throw DataError({}, "PDF too large");
-  std::unique_ptr<poppler::document> doc(
-      poppler::document::load_from_raw_data(bytes.data(), static_cast<int>(bytes.size())));
-  if (!doc) throw DataError({}, "PDF could not be opened (damaged or not a PDF)");
-  if (doc->is_locked()) throw DataError({}, "PDF is encrypted");
-  Extracted e;
-  int pages = doc->pages();
-  constexpr int k_max_pages = 5000;
-  for (int i = 0; i < pages && i < k_max_pages; ++i) {
-    std::unique_ptr<poppler::page> page(doc->create_page(i));
-    if (!page) continue;
-    poppler::byte_array utf8 = page->text().to_utf8();
-    e.text.append(utf8.begin(), utf8.end());
-    e.text += "\n\n";
-    if (e.text.size() > (32u << 20)) break;  // a PDF bomb stops here
-  }
-  poppler::byte_array title = doc->get_title().to_utf8();
-  e.title = util::trim(std::string(title.begin(), title.end()));
-  e.text = tidy(util::repair_utf8(e.text));
-  return e;
-}
-
 namespace {
 
-// A PDF bomb (a small file whose streams inflate to gigabytes) keeps poppler busy for minutes and
-// eats memory; a damaged file may crash it. Poppler therefore runs in a child process with a
-// deadline and a memory limit, and only that file fails.
-constexpr int k_pdf_seconds = 20;
-constexpr rlim_t k_pdf_memory = rlim_t(2) << 30;
-constexpr size_t k_pdf_max_output = 40u << 20;
+namespace fs = std::filesystem;
 
-#if defined(__SANITIZE_ADDRESS__)
-constexpr bool k_sanitized = true;
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-constexpr bool k_sanitized = true;
-#else
-constexpr bool k_sanitized = false;
-#endif
-#else
-constexpr bool k_sanitized = false;
-#endif
-
-bool write_all(int fd, std::string_view data) {
-  while (!data.empty()) {
-    ssize_t w = ::write(fd, data.data(), data.size());
-    if (w < 0 && errno == EINTR) continue;
-    if (w <= 0) return false;
-    data.remove_prefix(static_cast<size_t>(w));
+// befus-pdf-text: BEFUS_PDF_TEXT names it, else it sits next to the running program, else the build
+// tree has it (tests and benchmarks run from there).
+std::string pdf_helper() {
+  if (const char* env = std::getenv("BEFUS_PDF_TEXT"); env && *env) return env;
+  std::error_code ec;
+  fs::path self = fs::read_symlink("/proc/self/exe", ec);
+  if (!ec) {
+    fs::path next = self.parent_path() / pdf::k_helper;
+    if (::access(next.c_str(), X_OK) == 0) return next.string();
   }
-  return true;
+  return BEFUS_PDF_HELPER_BUILT;
 }
 
-// The child: extract, send "T<title size>\n<title><text>" or "E<message>", exit without cleanup.
-[[noreturn]] void pdf_child(std::string_view bytes, int out) {
-  // Only its own pipe stays open: a sibling's pipe held here would keep that reader waiting.
-  if (out > 3) ::close_range(3, static_cast<unsigned>(out) - 1, 0);
-  ::close_range(static_cast<unsigned>(out) + 1, ~0u, 0);
-  ::prctl(PR_SET_PDEATHSIG, SIGKILL);
-  // Poppler's own complaints ("Out of memory", syntax warnings) are not befus's output.
-  if (int null = ::open("/dev/null", O_WRONLY | O_CLOEXEC); null >= 0) {
-    ::dup2(null, STDOUT_FILENO);
-    ::dup2(null, STDERR_FILENO);
+// A file descriptor closed when it goes out of scope.
+struct Fd {
+  int fd = -1;
+  explicit Fd(int f) : fd(f) {}
+  Fd(const Fd&) = delete;
+  Fd& operator=(const Fd&) = delete;
+  ~Fd() { close(); }
+  void close() {
+    if (fd >= 0) ::close(fd);
+    fd = -1;
   }
-  struct rlimit no_core {0, 0};
-  ::setrlimit(RLIMIT_CORE, &no_core);
-  struct rlimit cpu {k_pdf_seconds + 5, k_pdf_seconds + 5};
-  ::setrlimit(RLIMIT_CPU, &cpu);
-  if (!k_sanitized) {  // sanitizers reserve terabytes of address space up front
-    struct rlimit mem {k_pdf_memory, k_pdf_memory};
-    ::setrlimit(RLIMIT_AS, &mem);
-  }
-  std::string msg;
-  try {
-    Extracted e = extract_pdf_in_process(bytes);
-    msg = "T" + std::to_string(e.title.size()) + "\n" + e.title + e.text;
-  } catch (const DataError& e) {
-    msg = "E" + e.bare_message();
-  } catch (const std::exception& e) {
-    msg = std::string("EPDF could not be read: ") + e.what();
-  }
-  _exit(write_all(out, msg) ? 0 : 1);
+};
+
+DataError cannot_start(const std::string& what, int error) {
+  return DataError({}, fmt::format("cannot start the PDF reader ({}): {}", what, std::strerror(error)));
 }
 
 } // namespace
 
+// Poppler runs in another program, started per PDF with posix_spawn: a fork of this (threaded)
+// process would inherit locks other threads hold, and a child that needs one waits forever.
 Extracted extract_pdf(std::string_view bytes) {
   if (bytes.size() > INT32_MAX) throw DataError({}, "PDF too large");
+  Fd input(::memfd_create("befus-pdf", MFD_CLOEXEC));
+  if (input.fd < 0) throw cannot_start("memfd_create", errno);
+  if (!util::write_all(input.fd, bytes) || ::lseek(input.fd, 0, SEEK_SET) != 0) throw cannot_start("memfd", errno);
   int fds[2];
-  if (::pipe2(fds, O_CLOEXEC) != 0) throw DataError({}, fmt::format("cannot start the PDF reader: {}", std::strerror(errno)));
-  pid_t pid = ::fork();
-  if (pid < 0) {
-    int e = errno;
-    ::close(fds[0]);
-    ::close(fds[1]);
-    throw DataError({}, fmt::format("cannot start the PDF reader: {}", std::strerror(e)));
-  }
-  if (pid == 0) pdf_child(bytes, fds[1]);
-  ::close(fds[1]);
+  if (::pipe2(fds, O_CLOEXEC) != 0) throw cannot_start("pipe", errno);
+  Fd reply(fds[0]), child_end(fds[1]);
+  std::string helper = pdf_helper();
+  posix_spawn_file_actions_t actions;
+  posix_spawn_file_actions_init(&actions);
+  posix_spawn_file_actions_adddup2(&actions, input.fd, STDIN_FILENO);
+  posix_spawn_file_actions_adddup2(&actions, child_end.fd, STDOUT_FILENO);
+  // Poppler's own complaints ("Out of memory", syntax warnings) are not befus's output.
+  posix_spawn_file_actions_addopen(&actions, STDERR_FILENO, "/dev/null", O_WRONLY, 0);
+  char* argv[] = {helper.data(), nullptr};
+  pid_t pid = 0;
+  int rc = ::posix_spawn(&pid, helper.c_str(), &actions, nullptr, argv, environ);
+  posix_spawn_file_actions_destroy(&actions);
+  if (rc != 0) throw cannot_start(helper, rc);
+  child_end.close();
+  input.close();
   std::string msg;
   bool timed_out = false, too_much = false;
-  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(k_pdf_seconds);
+  auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(pdf::k_seconds);
   char buf[65536];
   while (true) {
     auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - std::chrono::steady_clock::now()).count();
@@ -395,33 +352,33 @@ Extracted extract_pdf(std::string_view bytes) {
       timed_out = true;
       break;
     }
-    struct pollfd p {fds[0], POLLIN, 0};
+    struct pollfd p {reply.fd, POLLIN, 0};
     int r = ::poll(&p, 1, static_cast<int>(left));
     if (r < 0 && errno == EINTR) continue;
     if (r == 0) continue;  // the deadline check above ends the wait
-    ssize_t got = ::read(fds[0], buf, sizeof buf);
+    ssize_t got = ::read(reply.fd, buf, sizeof buf);
     if (got < 0 && errno == EINTR) continue;
     if (got <= 0) break;
     msg.append(buf, static_cast<size_t>(got));
-    if (msg.size() > k_pdf_max_output) {
+    if (msg.size() > pdf::k_max_output) {
       too_much = true;
       break;
     }
   }
-  ::close(fds[0]);
+  reply.close();
   if (timed_out || too_much) ::kill(pid, SIGKILL);
   int status = 0;
   while (::waitpid(pid, &status, 0) < 0 && errno == EINTR) {
   }
   if (timed_out)
-    throw DataError({}, fmt::format("PDF took more than {} s to read (a PDF bomb?); skipped", k_pdf_seconds));
+    throw DataError({}, fmt::format("PDF took more than {} s to read (a PDF bomb?); skipped", pdf::k_seconds));
   if (too_much) throw DataError({}, "PDF reader sent more text than befus keeps; skipped");
   if (WIFSIGNALED(status)) {
     int sig = WTERMSIG(status);
     // Poppler aborts when an allocation fails, which the memory limit makes happen.
     if (sig == SIGABRT || sig == SIGKILL || sig == SIGXCPU)
       throw DataError({}, fmt::format("PDF reader ran out of memory ({} GB) or time (a PDF bomb?); skipped",
-                                      k_pdf_memory >> 30));
+                                      pdf::k_memory >> 30));
     throw DataError({}, fmt::format("PDF reader crashed on this file (signal {}: {}); skipped", sig, strsignal(sig)));
   }
   if (msg.empty() || (msg[0] != 'T' && msg[0] != 'E') || !WIFEXITED(status) || WEXITSTATUS(status) != 0)

@@ -12,6 +12,9 @@ namespace fs = std::filesystem;
 // Reads a whole regular file; throws DataError for a missing, unreadable, special or larger file.
 std::string read_file(const fs::path& path, std::uintmax_t max_bytes = 64u << 20);
 
+// Writes every byte to fd, retrying after signals; false (errno set) when a write fails.
+bool write_all(int fd, std::string_view data);
+
 // Writes via a temporary file in the same folder, fsync and rename: readers see old or new, never half.
 // durable = false skips both fsyncs (file and folder), for batches that call sync_filesystem once at the end.
 void write_file_atomic(const fs::path& path, std::string_view content, bool durable = true);
