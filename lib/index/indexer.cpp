@@ -39,6 +39,8 @@ struct Existing {
 
 struct Loaded {
   std::optional<corpus::Document> doc;
+  Xapian::Document built;              // terms, values and data, made by the worker
+  std::vector<std::string> problems;   // corpus::check's warnings
   std::string error;
 };
 
@@ -159,18 +161,25 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
     for (size_t start = 0; start < todo.size(); start += chunk) {
       size_t end = std::min(todo.size(), start + chunk);
       std::vector<Loaded> loaded(end - start);
-      // Extraction in parallel; writing stays on this thread (Xapian has one writer).
+      // Extraction and building documents in parallel; writing stays on this thread (Xapian has one
+      // writer).
       std::vector<std::thread> workers;
       std::atomic<size_t> next{start};
       for (unsigned w = 0; w < std::min<size_t>(jobs, end - start); ++w)
         workers.emplace_back([&] {
           for (size_t i = next++; i < end; i = next++) {
             try {
-              loaded[i - start].doc = corpus::load(kb, todo[i].first);
+              Loaded& l = loaded[i - start];
+              corpus::Document d = corpus::load(kb, todo[i].first);
+              l.problems = corpus::check(d, t, kb.languages);
+              l.built = schema::build(d, t, todo[i].second);
+              l.doc = std::move(d);  // last: a document that failed half-way has none
             } catch (const DataError& e) {
               loaded[i - start].error = e.what();
             } catch (const std::exception& e) {
               loaded[i - start].error = fmt::format("{}: {}", kb.relative(todo[i].first), e.what());
+            } catch (const Xapian::Error& e) {
+              loaded[i - start].error = fmt::format("{}: {}", kb.relative(todo[i].first), e.get_description());
             }
           }
         });
@@ -193,7 +202,7 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
           continue;
         }
         for (const auto& w : d.warnings) report.warnings.push_back({rel, w});
-        for (const auto& p : corpus::check(d, t, kb.languages)) report.warnings.push_back({rel, p});
+        for (const auto& p : l.problems) report.warnings.push_back({rel, p});
         size_t k = shard_of(d.id, dbs.size());
         current = &layout.shards[k];
         if (old != existing.end() && (old->second.id != d.id || old->second.shard != k)) {
@@ -201,8 +210,8 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
           owner.erase(old->second.id);
         }
         // Remote databases keep no spelling data, so only local ones learn the vocabulary.
-        dbs[k].replace_document(schema::bounded(schema::k_id, d.id),
-                                schema::build(d, t, todo[i].second, layout.remote ? nullptr : &dbs[k]));
+        if (!layout.remote) schema::add_spellings(dbs[k], l.built);
+        dbs[k].replace_document(schema::bounded(schema::k_id, d.id), l.built);
         owner[d.id] = rel;
         (old == existing.end() ? report.added : report.updated)++;
         if (++since_commit >= options.batch) {
@@ -233,7 +242,7 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
       db.close();
     }
     report.updated += report.retermed;
-    if (layout.stub) write_stub(location, layout);
+    if (layout.stub && !layout.remote) write_stub(location, layout);
   } catch (const Xapian::Error& e) {
     translate(e, *current);
   }

@@ -71,9 +71,15 @@ Layout plan_layout(const std::string& location, unsigned shards, bool& rebuilt) 
     bool remote = false;
     l.shards = read_stub(loc, remote);
     l.stub = true;
-    if (remote)
-      throw UsageError(fmt::format("{} lists remote shards: index each server's database where it lives "
-                                   "(or point --db at tcp://HOST:PORT of a writable server)", location));
+    if (remote) {
+      // Each shard is written through its own server (xapian-tcpsrv --writable); servers cannot be
+      // re-sharded from here, and the stub stays as the user wrote it.
+      if (shards != 0 && shards != l.shards.size())
+        throw UsageError(fmt::format("{} lists {} shards, some remote; --shards {} cannot re-shard servers",
+                                     location, l.shards.size(), shards));
+      l.remote = true;
+      return l;
+    }
     if (shards == 0 || shards == l.shards.size()) return l;
   } else if (shards <= 1 && (!fs::exists(loc, ec) || is_database_dir(loc))) {
     l.shards = {location};

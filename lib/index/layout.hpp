@@ -10,7 +10,7 @@ namespace befus::index {
 // Where an index lives: one database, or several shards joined by a Xapian stub file.
 struct Layout {
   std::vector<std::string> shards;  // database paths (or one tcp:// URL)
-  bool remote = false;
+  bool remote = false;               // some shard is served (tcp://): no spelling data, no metadata
   bool stub = false;                // location is a stub file listing the shards
 };
 

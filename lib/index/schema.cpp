@@ -54,14 +54,9 @@ std::vector<std::string> theme_terms(const std::vector<std::string>& themes, con
   return {out.begin(), out.end()};
 }
 
-Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, const std::string& signature,
-                       Xapian::WritableDatabase* spelling) {
+Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, const std::string& signature) {
   Xapian::Document doc;
   Xapian::TermGenerator tg;
-  if (spelling) {
-    tg.set_database(*spelling);
-    tg.set_flags(Xapian::TermGenerator::FLAG_SPELLING);
-  }
   tg.set_stemmer(stemmer(d.lang));
   tg.set_stemming_strategy(Xapian::TermGenerator::STEM_SOME);
   tg.set_document(doc);
@@ -94,6 +89,15 @@ Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, c
   doc.add_value(k_slot_newest, fmt::format("{:04d}{}", 9999 - std::clamp(d.year, 0, 9999), d.id));
   doc.set_data(document_data(d));
   return doc;
+}
+
+void add_spellings(Xapian::WritableDatabase& db, const Xapian::Document& doc) {
+  // Words are the unprefixed terms; prefixes (and Z for stems) are capitals, folded words are not.
+  for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
+    const std::string& term = *it;
+    if (term.empty() || (term[0] >= 'A' && term[0] <= 'Z')) continue;
+    db.add_spelling(term, it.get_wdf());
+  }
 }
 
 void write_synonyms(Xapian::WritableDatabase& db, const taxonomy::Taxonomy& t) {

@@ -45,10 +45,13 @@ std::string bounded(const std::string& prefix, const std::string& value);
 // The stored fields as JSON (the document data), body included for snippets.
 std::string document_data(const corpus::Document& d);
 
-// A complete Xapian document: terms, values and data.
-// With spelling set, the document's words also feed the database's spelling dictionary.
-Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, const std::string& signature,
-                       Xapian::WritableDatabase* spelling = nullptr);
+// A complete Xapian document: terms, values and data. Touches no database, so indexing threads
+// build documents in parallel and leave only writing to the writer.
+Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, const std::string& signature);
+
+// Feeds a built document's words to the database's spelling dictionary, as TermGenerator's
+// FLAG_SPELLING would have while building it (a word counts as often as its wdf).
+void add_spellings(Xapian::WritableDatabase& db, const Xapian::Document& doc);
 
 // The XTHEME: terms a document with these themes should carry under tree t.
 std::vector<std::string> theme_terms(const std::vector<std::string>& themes, const taxonomy::Taxonomy& t);

@@ -41,11 +41,12 @@ bool plain_safe(std::string_view s, bool in_flow) {
     auto c = static_cast<unsigned char>(ch);
     if (c >= 0x80 || ascii_alnum(c)) continue;
     switch (c) {
-      case ' ': case '.': case '_': case '-': case '(': case ')': case '/': case '\'': case '!': case '?':
+      case ' ': case '.': case '_': case '-': case '(': case ')': case '/': case '\'': case '!':
       case '+': case '=': case '@': case '&': case '%': case ';': case '$': case '*': case '<': case '>':
       case '^': case '|': case '~':
         continue;
       case ',':
+      case '?':  // yaml-cpp 0.7 takes '?' inside a flow list for a key indicator ("unknown token")
         if (in_flow) return false;
         continue;
       default:
@@ -245,7 +246,7 @@ std::optional<ParsedFile> parse_markdown(std::string_view bytes, const std::stri
 }
 
 std::string to_jsonl(const Record& r) {
-  nlohmann::ordered_json j;
+  nlohmann::ordered_json j = nlohmann::ordered_json::object();  // {} even for a record with no fields
   put_fields(r, j, true);
   return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace) + "\n";
 }

@@ -86,6 +86,19 @@ rw=$(free_port); serve "$rw" --writable "$work/served"
 "$befus" "${kb[@]}" --db "tcp://127.0.0.1:$rw" --format json index | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["removed"] == 20 and j["failed"] == 0, j' \
   || fail "index through a writable server"
 echo "remote index: 20 removed"
+# A stub of two writable servers over empty databases: each document goes to its shard through
+# its server, and the served index answers as the local one does.
+for k in 0 1; do port=$(free_port); serve "$port" --writable "$work/rw-$k"; echo "remote 127.0.0.1:$port" >> "$work/rw.stub"; done
+cp -r "$src/corpus/en" "$work/kb/corpus/"
+"$befus" "${kb[@]}" --db "$work/rw.stub" --format json index | python3 -c 'import json,sys; j=json.load(sys.stdin); assert j["added"] == 72 and j["failed"] == 0, j' \
+  || fail "index through a stub of two writable servers"
+grep -q '^remote 127.0.0.1:' "$work/rw.stub" || fail "the remote stub was rewritten"
+for q in onveiligheidsgevoel securite "jongeren lang:nl"; do
+  a=$("$befus" "${kb[@]}" --db "$work/single" --format json search "$q" --facets | normalise)
+  b=$("$befus" "${kb[@]}" --db "$work/rw.stub" --format json search "$q" --facets | normalise)
+  [ "$a" = "$b" ] || fail "search '$q' differs between the local index and two written remote shards"
+done
+echo "remote shards written through two servers: 72 added, same answers"
 ro=$(free_port); serve "$ro" "$work/single"
 set +e
 out=$("$befus" "${kb[@]}" --db "tcp://127.0.0.1:$ro" index 2>&1); code=$?
