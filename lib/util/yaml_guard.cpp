@@ -8,6 +8,19 @@ namespace befus::yaml_guard {
 
 // A conservative estimate: flow brackets open at once, plus block indentation steps and
 // compact "- - -" sequence markers on a line. Over-counting only rejects absurd files.
+namespace {
+
+// In block context a quote opens a quoted scalar only where a value starts: first on the line
+// (after indentation and "- "), or after "key: ". Elsewhere it is part of a plain scalar, and
+// brackets after it still count: the scan may overcount nesting, never undercount it.
+bool starts_value(std::string_view l, size_t content, size_t c) {
+  size_t p = c;
+  while (p > content && l[p - 1] == ' ') --p;
+  return p == content || (p < c && l[p - 1] == ':');
+}
+
+} // namespace
+
 std::optional<Problem> check(std::string_view text, int max_depth) {
   // YAML allows no NUL; yaml-cpp would silently keep it inside a text.
   if (size_t nul = text.find('\0'); nul != std::string_view::npos) {
@@ -51,7 +64,7 @@ std::optional<Problem> check(std::string_view text, int max_depth) {
         continue;
       }
       if (ch == '#' && (c == 0 || l[c - 1] == ' ')) break;
-      if ((ch == '"' || ch == '\'') && flow > 0) quote = ch;
+      if ((ch == '"' || ch == '\'') && (flow > 0 || starts_value(l, k, c))) quote = ch;
       if (ch == '[' || ch == '{') {
         if (++flow > max_depth)
           return Problem{line, static_cast<int>(c + 1), fmt::format("nesting deeper than {} levels", max_depth)};
