@@ -24,7 +24,7 @@ set -euo pipefail
 
 N=${1:-10000}
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BEFUS=${BEFUS:-/work/main/build-bench/befus}
+BEFUS=${BEFUS:-$HERE/../build-bench/befus}
 WORK=${WORK:-/tmp/befus-bench-$N}
 K=${K:-20}
 JOBS=${JOBS:-$(nproc)}
@@ -118,26 +118,16 @@ done >"$RES/hits.tsv"
 LOAD_AFTER=$(cut -d' ' -f1-3 /proc/loadavg)
 
 # --- table -------------------------------------------------------------------------------
-python3 - "$RES" "$N" "$FILES" "$CORPUS_BYTES" "$JOBS" "$K" "$LOAD_BEFORE" "$LOAD_AFTER" <<'EOF'
+BENCH_DIR="$HERE" python3 - "$RES" "$N" "$FILES" "$CORPUS_BYTES" "$JOBS" "$K" "$LOAD_BEFORE" "$LOAD_AFTER" <<'EOF'
 import sys, os, re
 res, n, files, corpus_bytes, jobs, k, load0, load1 = sys.argv[1:]
 files, corpus_mb = int(files), int(corpus_bytes) / 1e6
 
-def gnu_time(name):
-    t = open(os.path.join(res, name + ".time")).read()
-    def field(label):
-        m = re.search(re.escape(label) + r": (.*)", t)
-        return m.group(1).strip() if m else "0"
-    wall = 0.0
-    for part in field("Elapsed (wall clock) time (h:mm:ss or m:ss)").split(":"):
-        wall = wall * 60 + float(part)
-    return {"wall": wall, "rss_mb": int(field("Maximum resident set size (kbytes)")) / 1024,
-            "cpu": float(field("User time (seconds)")) + float(field("System time (seconds)"))}
+sys.path.insert(0, os.environ["BENCH_DIR"])
+from measure import gnu_time as read_time, pct
 
-def pct(xs, p):
-    xs = sorted(xs)
-    i = min(len(xs) - 1, max(0, int(round(p / 100 * len(xs) + 0.5)) - 1))
-    return xs[i]
+def gnu_time(name):
+    return read_time(os.path.join(res, name + ".time"))
 
 b, o = gnu_time("befus_index"), gnu_time("omindex")
 bn, on = gnu_time("befus_noop"), gnu_time("omindex_noop")
