@@ -61,6 +61,7 @@ std::string tidy(const std::string& s) {
 }
 
 struct MdState {
+  std::string_view input;  // what md4c parses; spans it reports are clipped to it
   std::string text;
   std::string title;
   bool in_h1 = false;
@@ -92,19 +93,27 @@ Extracted extract_markdown(std::string_view text) {
   parser.leave_span = [](MD_SPANTYPE, void*, void*) -> int { return 0; };
   parser.text = [](MD_TEXTTYPE type, const MD_CHAR* t, MD_SIZE size, void* user) -> int {
     auto* s = static_cast<MdState*>(user);
-    std::string_view piece(t, size);
+    // md4c 0.4.8 can report a span running past the end of the input (found by fuzz_markdown,
+    // e.g. an unclosed link destination before a long code span): keep the part inside it.
+    std::string_view piece;
+    const char* end = s->input.data() + s->input.size();
     if (type == MD_TEXT_NULLCHAR) piece = " ";
-    if (type == MD_TEXT_BR || type == MD_TEXT_SOFTBR) piece = "\n";
+    else if (type == MD_TEXT_BR || type == MD_TEXT_SOFTBR) piece = "\n";
+    else if (t >= s->input.data() && t <= end) piece = std::string_view(t, std::min<size_t>(size, static_cast<size_t>(end - t)));
     s->text += piece;
     if (s->in_h1) s->title += piece;
     return 0;
   };
   if (text.size() > UINT32_MAX) throw DataError({}, "Markdown text too large");
-  // md4c 0.4.8 decodes a UTF-8 sequence cut by the end of the input past that end (found by
-  // fuzz_markdown): it only ever sees valid UTF-8.
-  std::string repaired;
-  if (!util::valid_utf8(text)) text = repaired = util::repair_utf8(text);
-  md_parse(text.data(), static_cast<MD_SIZE>(text.size()), &parser, &st);
+  // md4c 0.4.8 reads past the end of its input in places (found by fuzz_markdown): a UTF-8
+  // sequence cut by the end, a span reported too long. It gets valid UTF-8 in a buffer with
+  // slack behind the end, so its reads stay in memory befus owns, and spans are clipped above.
+  constexpr size_t k_slack = 4096;
+  std::string padded = util::valid_utf8(text) ? std::string(text) : util::repair_utf8(text);
+  size_t size = padded.size();
+  padded.append(k_slack, '\n');
+  st.input = std::string_view(padded.data(), size);
+  md_parse(padded.data(), static_cast<MD_SIZE>(size), &parser, &st);
   return {tidy(st.text), util::trim(st.title), {}};
 }
 
@@ -269,11 +278,13 @@ Extracted extract_html(std::string_view html) {
   Extracted e;
   std::string raw;
   html_text(out->root, raw);
-  e.text = tidy(raw);
+  // gumbo 0.10.1 turns an overlong character reference (&#x1F60FFFF…;) into bytes that are not
+  // UTF-8 (found by fuzz_html): its output is repaired like any other text.
+  e.text = tidy(util::repair_utf8(raw));
   if (const GumboNode* title = find_tag(out->root, GUMBO_TAG_TITLE)) {
     std::string t;
     html_text(title, t);
-    e.title = util::trim(t);
+    e.title = util::trim(util::repair_utf8(t));
   }
   if (out->root->type == GUMBO_NODE_ELEMENT) {
     if (const GumboAttribute* lang = gumbo_get_attribute(&out->root->v.element.attributes, "lang"))
