@@ -82,6 +82,7 @@ run_one() {
   # Exit status is ignored here: findings are counted from the files libFuzzer leaves.
   ASAN_OPTIONS=${ASAN_OPTIONS:-detect_leaks=1:allocator_may_return_null=1} \
   UBSAN_OPTIONS=${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1} \
+  LSAN_OPTIONS=${LSAN_OPTIONS:-suppressions=$root/fuzz/lsan.supp} \
     "$build/fuzz/fuzz_$t" "$corpus" "fuzz/corpus-$t-seeds" "${dict[@]}" \
       -max_total_time="$seconds" -timeout=20 -rss_limit_mb=3072 -print_final_stats=1 \
       -artifact_prefix="$out/" >"$log" 2>&1 || true
