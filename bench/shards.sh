@@ -21,6 +21,8 @@
 #   K=n           runs of each query per configuration (default 5)
 #   SHARDS="1 2 4" the shard counts
 #   QUERIES=file  the query list (default bench/queries.txt)
+#   REMOTE_INDEX=0  skip indexing through writable servers (the search part still serves the
+#                 local shards); those rows then say "not run"
 #   TIMEOUT=s     befus --timeout for indexing through a server (default 600: a commit of
 #                 2,000 documents over loopback can take longer than the default 10 s)
 #
@@ -39,6 +41,7 @@ K=${K:-5}
 SHARDS=${SHARDS:-1 2 4}
 QUERIES=${QUERIES:-$HERE/queries.txt}
 TIMEOUT=${TIMEOUT:-600}
+REMOTE_INDEX=${REMOTE_INDEX:-1}
 
 die() { echo "shards.sh: $*" >&2; exit 2; }
 [[ -x $BEFUS ]] || die "no befus binary at $BEFUS (build with -DCMAKE_BUILD_TYPE=Release, or set BEFUS=)"
@@ -144,6 +147,7 @@ for S in $SHARDS; do
   expect_docs "local $S" "$WORK/local-$S/index"
 
   # Remote: S writable servers over empty databases, joined by a stub file.
+  [[ $REMOTE_INDEX == 1 ]] || continue
   rm -rf "$WORK/remote-$S"
   mkdir -p "$WORK/remote-$S"
   stub=$WORK/remote-$S/index.stub
@@ -270,7 +274,7 @@ for s in shards:
         if t:
             idx = [f"{files / t['wall']:.0f}", f"{t['wall']:.2f}", f"{t['rss_mb']:.1f}"]
         else:
-            idx = ["refused"] * 3
+            idx = ["refused" if os.path.exists(os.path.join(res, name + ".refused")) else "not run"] * 3
         refused = os.path.join(res, name + ".refused")
         if os.path.exists(refused):
             # One note per message, with the shard counts that got it (paths made generic).
