@@ -45,6 +45,20 @@ inline void write(const fs::path& p, const std::string& text) {
   std::ofstream(p, std::ios::binary) << text;
 }
 
+// The text without the lines that start with "themes:" (a flow list on one line): what an edit
+// of the themes field must leave byte for byte as it was.
+inline std::string without_themes(const std::string& text) {
+  std::string out;
+  size_t pos = 0;
+  while (pos < text.size()) {
+    size_t nl = text.find('\n', pos);
+    size_t next = nl == std::string::npos ? text.size() : nl + 1;
+    if (text.compare(pos, 7, "themes:") != 0) out += text.substr(pos, next - pos);
+    pos = next;
+  }
+  return out;
+}
+
 inline std::string read(const fs::path& p) {
   std::ifstream in(p, std::ios::binary);
   return {std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>()};

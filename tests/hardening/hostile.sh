@@ -92,8 +92,18 @@ laughs() {
 gen=corpus/gen
 kbfile() { printf '%s/%s' "$kb" "$1"; }
 
-# A minimal valid PDF around a content stream given as raw bytes in $content, with
-# the page tree built by the caller (perl prints the file to stdout).
+# Perl that prints a PDF on stdout from its objects @o (numbered from 1): header, objects,
+# cross-reference table, trailer. Each generator below fills @o and appends this.
+pdf_write='
+    my $out = "%PDF-1.4\n"; my @off;
+    for my $i (1..$#o) { $off[$i] = length($out); $out .= "$i 0 obj\n$o[$i]\nendobj\n"; }
+    my $x = length($out);
+    $out .= "xref\n0 " . ($#o + 1) . "\n0000000000 65535 f \n";
+    $out .= sprintf("%010d 00000 n \n", $off[$_]) for 1..$#o;
+    $out .= "trailer\n<< /Size " . ($#o + 1) . " /Root 1 0 R >>\nstartxref\n$x\n%%EOF\n";
+    binmode STDOUT; print $out;'
+
+# Ten levels of page tree announcing 10^10 pages.
 pdf_pages_bomb() {
   perl -e '
     my @o;
@@ -108,13 +118,7 @@ pdf_pages_bomb() {
     my $s = "BT /F1 12 Tf 72 720 Td (page bomb) Tj ET";
     $o[13] = "<< /Length " . length($s) . " >>\nstream\n$s\nendstream";
     $o[14] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
-    my $out = "%PDF-1.4\n"; my @off;
-    for my $i (1..$#o) { $off[$i] = length($out); $out .= "$i 0 obj\n$o[$i]\nendobj\n"; }
-    my $x = length($out);
-    $out .= "xref\n0 " . ($#o + 1) . "\n0000000000 65535 f \n";
-    $out .= sprintf("%010d 00000 n \n", $off[$_]) for 1..$#o;
-    $out .= "trailer\n<< /Size " . ($#o + 1) . " /Root 1 0 R >>\nstartxref\n$x\n%%EOF\n";
-    print $out;'
+'"$pdf_write"
 }
 
 # One page whose compressed content stream inflates to about a gigabyte of text operators.
@@ -133,13 +137,7 @@ pdf_deflate_bomb() {
     $o[3] = "<< /Type /Page /Parent 2 0 R /MediaBox [0 0 612 792] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>";
     $o[4] = "<< /Length " . length($z) . " /Filter /FlateDecode >>\nstream\n$z\nendstream";
     $o[5] = "<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>";
-    my $out = "%PDF-1.4\n"; my @off;
-    for my $i (1..$#o) { $off[$i] = length($out); $out .= "$i 0 obj\n$o[$i]\nendobj\n"; }
-    my $x = length($out);
-    $out .= "xref\n0 " . ($#o + 1) . "\n0000000000 65535 f \n";
-    $out .= sprintf("%010d 00000 n \n", $off[$_]) for 1..$#o;
-    $out .= "trailer\n<< /Size " . ($#o + 1) . " /Root 1 0 R >>\nstartxref\n$x\n%%EOF\n";
-    binmode STDOUT; print $out;'
+'"$pdf_write"
 }
 
 tree_with() { # a valid one-pillar tree with one node line replaced by $1 (id) and $2 (label)

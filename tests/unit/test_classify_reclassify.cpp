@@ -41,18 +41,6 @@ const classify::DocumentPlan* plan_for(const classify::ReclassifyPlan& p, const 
   return nullptr;
 }
 
-// The text without the lines that hold the themes value (a flow list on one line, in these corpora).
-std::string without_themes(const std::string& text) {
-  std::string out;
-  size_t pos = 0;
-  while (pos < text.size()) {
-    size_t nl = text.find('\n', pos);
-    size_t next = nl == std::string::npos ? text.size() : nl + 1;
-    if (text.compare(pos, 7, "themes:") != 0) out += text.substr(pos, next - pos);
-    pos = next;
-  }
-  return out;
-}
 
 // Edits the repository's tree the way a knowledge manager would: every node visited with its list.
 void for_each_node(YAML::Node nodes, const std::function<void(YAML::Node&, YAML::Node&, size_t)>& fn) {

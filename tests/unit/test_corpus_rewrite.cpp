@@ -241,18 +241,7 @@ TEST_CASE("rewrite: every sample document keeps every line but its themes", "[re
     if (ext != ".md" && ext != ".txt" && ext != ".html" && ext != ".pdf") continue;
     auto edit = befus::corpus::plan_themes_edit(p, {"first-theme", "second-theme"});
     REQUIRE(edit.changes());
-    auto drop_themes = [](const std::string& text) {
-      std::string out;
-      size_t pos = 0;
-      while (pos < text.size()) {
-        size_t nl = text.find('\n', pos);
-        size_t next = nl == std::string::npos ? text.size() : nl + 1;
-        if (text.compare(pos, 7, "themes:") != 0) out += text.substr(pos, next - pos);
-        pos = next;
-      }
-      return out;
-    };
-    CHECK(drop_themes(edit.before) == drop_themes(edit.after));
+    CHECK(befus::test::without_themes(edit.before) == befus::test::without_themes(edit.after));
     CHECK(befus::corpus::read_themes(edit.after, edit.path == p ? MetadataText::markdown : MetadataText::yaml) ==
           Themes{"first-theme", "second-theme"});
     ++checked;
