@@ -1,4 +1,5 @@
 #include "befus/corpus.hpp"
+#include "befus/fs.hpp"
 
 #include <textcat.h>
 
@@ -7,6 +8,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <string>
+#include <string_view>
 
 namespace befus::corpus {
 
@@ -19,7 +21,7 @@ void* open_classifier() {
   int fd = ::mkstemp(conf);
   if (fd < 0) return nullptr;
   const char lines[] = "nl.lm nl\nfr.lm fr\nen.lm en\nde.lm de\n";
-  bool ok = ::write(fd, lines, sizeof lines - 1) == static_cast<ssize_t>(sizeof lines - 1);
+  bool ok = util::write_all(fd, std::string_view(lines, sizeof lines - 1));
   ::close(fd);
   void* h = ok ? special_textcat_Init(conf, BEFUS_TEXTCAT_DIR) : nullptr;
   ::unlink(conf);

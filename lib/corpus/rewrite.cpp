@@ -475,13 +475,7 @@ WriteOutcome write_if_unchanged(const fs::path& path, bool expect_exists, std::s
     ::unlink(tmp.c_str());
     throw Error(fmt::format("{}: {}: {}", path.string(), what, std::strerror(e)));
   };
-  size_t done = 0;
-  while (done < content.size()) {
-    ssize_t n = ::write(fd, content.data() + done, content.size() - done);
-    if (n < 0 && errno == EINTR) continue;
-    if (n < 0) fail("cannot write");
-    done += static_cast<size_t>(n);
-  }
+  if (!util::write_all(fd, content)) fail("cannot write");
   if (::fchmod(fd, mode) != 0) fail("cannot set the mode");
   if (::fsync(fd) != 0) fail("cannot sync");
   if (::close(fd) != 0) {
