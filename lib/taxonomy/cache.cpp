@@ -2,19 +2,23 @@
 
 #include "befus/fs.hpp"
 
-#include <nlohmann/json.hpp>
-
 #include <fmt/format.h>
+
+#include <cstring>
 
 namespace befus::taxonomy {
 
 namespace {
 
-constexpr int k_cache_version = 1;
+// A flat, length-prefixed image of the loaded tree. It is read by every read-only command, so it
+// is built for reading speed: no parser, no intermediate document, and the folded label index
+// and the hash stored ready rather than recomputed. Integers are in this machine's byte order:
+// the cache never leaves the knowledge base it was made in, and any mismatch just rebuilds it.
+constexpr std::string_view k_magic = "befus-taxonomy-cache 2\n";
 
 // The three files' stamps: a cache made from other versions of them is never used.
 std::string key_of(const Sources& s) {
-  std::string key = fmt::format("v{}", k_cache_version);
+  std::string key;
   for (const auto* p : {&s.tree, &s.actors, &s.funding}) {
     auto st = p->empty() ? std::nullopt : util::stamp(*p);
     key += "|" + p->string() + "=" + (st ? st->to_string() : "-");
@@ -23,68 +27,205 @@ std::string key_of(const Sources& s) {
   return key;
 }
 
-nlohmann::json encode(const Taxonomy& t, const std::string& key) {
-  nlohmann::json nodes = nlohmann::json::array();
-  for (const auto& n : t.nodes())
-    nodes.push_back({{"id", n.id}, {"label", n.label}, {"alt", n.alt}, {"why", n.why}, {"keywords", n.keywords},
-                     {"related", n.related}, {"replaces", n.replaces}, {"source", n.source}, {"depth", n.depth},
-                     {"parent", n.parent ? static_cast<long>(*n.parent) : -1}});
-  nlohmann::json actors = nlohmann::json::array();
-  for (const auto& a : t.actors())
-    actors.push_back({{"id", a.id}, {"name", a.name}, {"names", a.names}, {"kind", a.kind},
-                      {"languages", a.languages}, {"url", a.url}});
-  nlohmann::json programmes = nlohmann::json::array();
-  for (const auto& p : t.programmes())
-    programmes.push_back({{"id", p.id}, {"name", p.name}, {"funder", p.funder}, {"cofunders", p.cofunders},
-                          {"budget_eur", p.budget_eur}, {"staff", p.staff}, {"year", p.year}, {"themes", p.themes},
-                          {"note", p.note}});
-  return {{"key", key},       {"levels", t.levels()}, {"scheme", t.scheme_id()}, {"title", t.title()},
-          {"nodes", nodes},   {"actors", actors},     {"programmes", programmes}};
+class Writer {
+public:
+  void u64(std::uint64_t v) { m_out.append(reinterpret_cast<const char*>(&v), sizeof v); }
+  void i64(std::int64_t v) { u64(static_cast<std::uint64_t>(v)); }
+  void f64(double v) {
+    std::uint64_t bits;
+    std::memcpy(&bits, &v, sizeof bits);
+    u64(bits);
+  }
+  void str(std::string_view s) {
+    u64(s.size());
+    m_out.append(s);
+  }
+  void strs(const std::vector<std::string>& v) {
+    u64(v.size());
+    for (const auto& s : v) str(s);
+  }
+  void text(const LangText& t) { keyed(t, &Writer::str); }
+  void lists(const LangList& t) { keyed(t, &Writer::strs); }
+  const std::string& bytes() const { return m_out; }
+
+private:
+  template <typename Map, typename Arg>
+  void keyed(const Map& m, void (Writer::*value)(Arg)) {
+    u64(m.size());
+    for (const auto& [k, v] : m) {
+      str(k);
+      (this->*value)(v);
+    }
+  }
+  std::string m_out;
+};
+
+// Reads what Writer wrote; any overrun or absurd count throws, and the caller rebuilds.
+class Reader {
+public:
+  explicit Reader(std::string_view in) : m_in(in) {}
+  std::uint64_t u64() {
+    need(8);
+    std::uint64_t v;
+    std::memcpy(&v, m_in.data() + m_pos, sizeof v);
+    m_pos += sizeof v;
+    return v;
+  }
+  std::int64_t i64() { return static_cast<std::int64_t>(u64()); }
+  double f64() {
+    std::uint64_t bits = u64();
+    double v;
+    std::memcpy(&v, &bits, sizeof v);
+    return v;
+  }
+  std::string str() {
+    size_t n = count();
+    need(n);
+    std::string s(m_in.substr(m_pos, n));
+    m_pos += n;
+    return s;
+  }
+  std::vector<std::string> strs() {
+    std::vector<std::string> v(count());
+    for (auto& s : v) s = str();
+    return v;
+  }
+  LangText text() { return keyed(&Reader::str); }
+  LangList lists() { return keyed(&Reader::strs); }
+  // A count can never exceed the bytes left, since every item takes at least one.
+  size_t count() {
+    std::uint64_t n = u64();
+    if (n > m_in.size() - m_pos) throw std::runtime_error("bad count");
+    return static_cast<size_t>(n);
+  }
+  bool done() const { return m_pos == m_in.size(); }
+
+private:
+  template <typename Value>
+  std::map<std::string, Value> keyed(Value (Reader::*value)()) {
+    std::map<std::string, Value> m;
+    for (size_t n = count(); n > 0; --n) {
+      std::string k = str();
+      m.emplace(std::move(k), (this->*value)());
+    }
+    return m;
+  }
+  void need(size_t n) const {
+    if (n > m_in.size() - m_pos) throw std::runtime_error("truncated");
+  }
+  std::string_view m_in;
+  size_t m_pos = 0;
+};
+
+std::string encode(const Taxonomy& t, const std::string& key) {
+  Writer w;
+  w.str(k_magic);
+  w.str(key);
+  w.strs(t.levels());
+  w.str(t.scheme_id());
+  w.text(t.title());
+  w.u64(t.nodes().size());
+  for (const auto& n : t.nodes()) {
+    w.str(n.id);
+    w.text(n.label);
+    w.lists(n.alt);
+    w.text(n.why);
+    w.lists(n.keywords);
+    w.strs(n.related);
+    w.strs(n.replaces);
+    w.str(n.source);
+    w.i64(n.depth);
+    w.i64(n.parent ? static_cast<std::int64_t>(*n.parent) : -1);
+  }
+  w.u64(t.actors().size());
+  for (const auto& a : t.actors()) {
+    w.str(a.id);
+    w.str(a.name);
+    w.text(a.names);
+    w.str(a.kind);
+    w.strs(a.languages);
+    w.str(a.url);
+  }
+  w.u64(t.programmes().size());
+  for (const auto& p : t.programmes()) {
+    w.str(p.id);
+    w.text(p.name);
+    w.str(p.funder);
+    w.strs(p.cofunders);
+    w.f64(p.budget_eur);
+    w.i64(p.staff);
+    w.i64(p.year);
+    w.strs(p.themes);
+    w.text(p.note);
+  }
+  w.u64(t.label_index().size());
+  for (const auto& [label, node] : t.label_index()) {
+    w.str(label);
+    w.u64(node);
+  }
+  w.str(t.hash());
+  return w.bytes();
 }
 
-Taxonomy decode(const nlohmann::json& j) {
+// The tree, or nothing when the bytes are another version's or were made from other files.
+std::optional<Taxonomy> decode(std::string_view bytes, const std::string& key) {
+  Reader r(bytes);
+  if (r.str() != k_magic || r.str() != key) return std::nullopt;
   Taxonomy t;
-  t.set_levels(j.at("levels").get<std::vector<std::string>>());
-  t.set_scheme(j.at("scheme").get<std::string>(), j.at("title").get<LangText>());
-  for (const auto& n : j.at("nodes")) {
+  t.set_levels(r.strs());
+  std::string scheme = r.str();
+  t.set_scheme(std::move(scheme), r.text());
+  size_t nodes = r.count();
+  for (size_t i = 0; i < nodes; ++i) {
     Node node;
-    node.id = n.at("id").get<std::string>();
-    node.label = n.at("label").get<LangText>();
-    node.alt = n.at("alt").get<LangList>();
-    node.why = n.at("why").get<LangText>();
-    node.keywords = n.at("keywords").get<LangList>();
-    node.related = n.at("related").get<std::vector<std::string>>();
-    node.replaces = n.at("replaces").get<std::vector<std::string>>();
-    node.source = n.at("source").get<std::string>();
-    node.depth = n.at("depth").get<int>();
-    long parent = n.at("parent").get<long>();
-    if (parent >= 0) node.parent = static_cast<size_t>(parent);
+    node.id = r.str();
+    node.label = r.text();
+    node.alt = r.lists();
+    node.why = r.text();
+    node.keywords = r.lists();
+    node.related = r.strs();
+    node.replaces = r.strs();
+    node.source = r.str();
+    node.depth = static_cast<int>(r.i64());
+    std::int64_t parent = r.i64();
+    if (parent >= 0) {
+      if (static_cast<size_t>(parent) >= i) throw std::runtime_error("bad parent");
+      node.parent = static_cast<size_t>(parent);
+    }
     t.add_node(std::move(node));
   }
-  for (const auto& a : j.at("actors")) {
-    Actor actor;
-    actor.id = a.at("id").get<std::string>();
-    actor.name = a.at("name").get<std::string>();
-    actor.names = a.at("names").get<LangText>();
-    actor.kind = a.at("kind").get<std::string>();
-    actor.languages = a.at("languages").get<std::vector<std::string>>();
-    actor.url = a.at("url").get<std::string>();
-    t.add_actor(std::move(actor));
+  for (size_t n = r.count(); n > 0; --n) {
+    Actor a;
+    a.id = r.str();
+    a.name = r.str();
+    a.names = r.text();
+    a.kind = r.str();
+    a.languages = r.strs();
+    a.url = r.str();
+    t.add_actor(std::move(a));
   }
-  for (const auto& p : j.at("programmes")) {
-    Programme prog;
-    prog.id = p.at("id").get<std::string>();
-    prog.name = p.at("name").get<LangText>();
-    prog.funder = p.at("funder").get<std::string>();
-    prog.cofunders = p.at("cofunders").get<std::vector<std::string>>();
-    prog.budget_eur = p.at("budget_eur").get<double>();
-    prog.staff = p.at("staff").get<long>();
-    prog.year = p.at("year").get<int>();
-    prog.themes = p.at("themes").get<std::vector<std::string>>();
-    prog.note = p.at("note").get<LangText>();
-    t.add_programme(std::move(prog));
+  for (size_t n = r.count(); n > 0; --n) {
+    Programme p;
+    p.id = r.str();
+    p.name = r.text();
+    p.funder = r.str();
+    p.cofunders = r.strs();
+    p.budget_eur = r.f64();
+    p.staff = static_cast<long>(r.i64());
+    p.year = static_cast<int>(r.i64());
+    p.themes = r.strs();
+    p.note = r.text();
+    t.add_programme(std::move(p));
   }
-  t.finish();
+  std::vector<std::pair<std::string, size_t>> labels(r.count());
+  for (auto& [label, node] : labels) {
+    label = r.str();
+    node = static_cast<size_t>(r.u64());
+    if (node >= nodes) throw std::runtime_error("bad label");
+  }
+  std::string hash = r.str();
+  if (!r.done()) throw std::runtime_error("trailing bytes");
+  t.finish_from_cache(std::move(labels), std::move(hash));
   return t;
 }
 
@@ -96,8 +237,7 @@ Taxonomy load_cached(const Sources& sources, const std::filesystem::path& cache)
   if (!cache.empty() && std::filesystem::is_regular_file(cache, ec)) {
     try {
       std::string bytes = util::read_file(cache, 64u << 20);
-      nlohmann::json j = nlohmann::json::from_cbor(bytes);
-      if (j.value("key", "") == key) return decode(j);
+      if (auto t = decode(bytes, key)) return std::move(*t);
     } catch (const std::exception&) {
       // A damaged or foreign cache is ignored and rewritten below.
     }
@@ -106,8 +246,7 @@ Taxonomy load_cached(const Sources& sources, const std::filesystem::path& cache)
   if (!cache.empty()) {
     try {
       std::filesystem::create_directories(cache.parent_path(), ec);
-      std::vector<std::uint8_t> bytes = nlohmann::json::to_cbor(encode(t, key));
-      util::write_file_atomic(cache, std::string_view(reinterpret_cast<const char*>(bytes.data()), bytes.size()));
+      util::write_file_atomic(cache, encode(t, key));
     } catch (const std::exception&) {
       // A read-only knowledge base simply goes without the cache.
     }

@@ -56,15 +56,21 @@ struct Hasher {
 
 } // namespace
 
-void Taxonomy::finish() {
+void Taxonomy::index_ids() {
   m_by_id.clear();
-  m_by_label.clear();
   m_by_replaced.clear();
+  for (size_t i = 0; i < m_nodes.size(); ++i) {
+    m_by_id.emplace(m_nodes[i].id, i);
+    for (const auto& r : m_nodes[i].replaces) m_by_replaced.emplace(r, i);
+  }
+}
+
+void Taxonomy::finish() {
+  index_ids();
+  m_by_label.clear();
   Hasher h;
   for (const auto& l : m_levels) h.add(l);
-  for (size_t i = 0; i < m_nodes.size(); ++i) {
-    const Node& n = m_nodes[i];
-    m_by_id.emplace(n.id, i);
+  for (const Node& n : m_nodes) {
     h.add(n.id);
     h.add(n.parent ? m_nodes[*n.parent].id : std::string("-"));
     h.add(n.label);
@@ -76,15 +82,19 @@ void Taxonomy::finish() {
     for (const auto& r : n.replaces) h.add(r);
     h.add(n.source);
   }
-  for (size_t i = 0; i < m_nodes.size(); ++i) {
-    const Node& n = m_nodes[i];
-    for (const auto& [lang, text] : n.label) m_by_label.emplace(util::fold_phrase(text), i);
-    for (const auto& r : n.replaces) m_by_replaced.emplace(r, i);
-  }
+  for (size_t i = 0; i < m_nodes.size(); ++i)
+    for (const auto& [lang, text] : m_nodes[i].label) m_by_label.emplace(util::fold_phrase(text), i);
   for (size_t i = 0; i < m_nodes.size(); ++i)
     for (const auto& [lang, list] : m_nodes[i].alt)
       for (const auto& a : list) m_by_label.emplace(util::fold_phrase(a), i);
   m_hash = fmt::format("{:016x}", h.h);
+}
+
+void Taxonomy::finish_from_cache(std::vector<std::pair<std::string, size_t>> labels, std::string hash) {
+  index_ids();
+  m_by_label.clear();
+  for (auto& [label, node] : labels) m_by_label.emplace(std::move(label), node);
+  m_hash = std::move(hash);
 }
 
 const Node* Taxonomy::find(std::string_view id) const {

@@ -155,6 +155,13 @@ TEST_CASE("taxonomy: the compiled cache gives the same tree and follows edits", 
   befus::test::write(dir / "t.yaml", befus::test::read(data("taxonomy/small.yaml")) + "# edited\n" +
                                          "  - id: extra\n    label: {en: Extra}\n    why: {en: x}\n");
   CHECK(taxonomy::load_cached(s, cache).find("extra") != nullptr);
-  befus::test::write(cache, "not cbor at all");
+  befus::test::write(cache, "not a cache at all");
   CHECK(taxonomy::load_cached(s, cache).find("extra") != nullptr);
+  // A cache cut short (a full disk, say) is rebuilt, never half-read.
+  std::string whole = befus::test::read(cache);
+  befus::test::write(cache, whole.substr(0, whole.size() / 2));
+  auto rebuilt = taxonomy::load_cached(s, cache);
+  CHECK(rebuilt.find("extra") != nullptr);
+  CHECK(rebuilt.hash() == taxonomy::load_or_throw(s).hash());
+  CHECK(befus::test::read(cache) == whole);
 }

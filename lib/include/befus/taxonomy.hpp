@@ -94,6 +94,9 @@ public:
   std::vector<std::string> actor_ids() const;
   // Hash of the tree's content, for change detection (hex).
   const std::string& hash() const { return m_hash; }
+  // Every label and alt label, folded as util::fold_phrase does, to its node's index. A label
+  // wins over another node's alt label that folds the same way.
+  const std::unordered_map<std::string, size_t>& label_index() const { return m_by_label; }
 
   // Builders, used by the loader.
   void set_levels(std::vector<std::string> levels) { m_levels = std::move(levels); }
@@ -105,6 +108,8 @@ public:
   void add_actor(Actor a) { m_actors.push_back(std::move(a)); }
   void add_programme(Programme p) { m_programmes.push_back(std::move(p)); }
   void finish();  // builds look-up tables and the hash
+  // The same, with the label index and hash that finish() computed earlier (the compiled cache).
+  void finish_from_cache(std::vector<std::pair<std::string, size_t>> labels, std::string hash);
 
 private:
   std::vector<Node> m_nodes;
@@ -117,6 +122,8 @@ private:
   std::unordered_map<std::string, size_t> m_by_label;
   std::unordered_map<std::string, size_t> m_by_replaced;
   std::string m_hash;
+
+  void index_ids();
 };
 
 struct Sources {
