@@ -9,6 +9,8 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <array>
+#include <unordered_map>
 #include <regex>
 #include <set>
 
@@ -26,23 +28,45 @@ struct Filters {
   std::optional<std::pair<int, int>> years;
 };
 
-// Moves theme:/partner:/lang:/type:/year: tokens out of the query text into the filters.
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\v' || c == '\f' || c == '\r'; }
+
+// Moves theme:/partner:/lang:/type:/year: tokens out of the query text into the filters. A filter
+// starts the query or follows white space; its value is "quoted" (may hold spaces) or runs to the
+// next white space. (A hand-written scan: compiling the equivalent std::regex took longer than
+// the rest of a search.)
 std::string take_filters(const std::string& query, Request& r) {
-  static const std::regex k_filter(R"re((^|\s)(theme|partner|lang|type|year):(?:"([^"]*)"|(\S+)))re");
+  static const std::array<std::string_view, 5> k_kinds{"theme", "partner", "lang", "type", "year"};
   std::string rest;
-  auto begin = std::sregex_iterator(query.begin(), query.end(), k_filter);
-  size_t last = 0;
-  for (auto it = begin; it != std::sregex_iterator(); ++it) {
-    const auto& m = *it;
-    rest += query.substr(last, static_cast<size_t>(m.position(0)) - last) + " ";
-    last = static_cast<size_t>(m.position(0) + m.length(0));
-    std::string kind = m[2];
-    std::string value = m[3].matched ? std::string(m[3]) : std::string(m[4]);
+  size_t last = 0;  // end of the previous filter
+  for (size_t p = 0; p < query.size(); ++p) {
+    if (p > 0 && !is_space(query[p - 1])) continue;
+    std::string_view at = std::string_view(query).substr(p);
+    std::string_view kind;
+    for (auto k : k_kinds)
+      if (at.size() > k.size() && at.substr(0, k.size()) == k && at[k.size()] == ':') kind = k;
+    if (kind.empty()) continue;
+    size_t v = p + kind.size() + 1;  // first character of the value
+    std::string value;
+    size_t end;
+    size_t close = query[v] == '"' ? query.find('"', v + 1) : std::string::npos;
+    if (close != std::string::npos) {
+      value = query.substr(v + 1, close - v - 1);
+      end = close + 1;
+    } else {
+      end = v;
+      while (end < query.size() && !is_space(query[end])) ++end;
+      if (end == v) continue;  // "theme:" followed by nothing is just a word
+      value = query.substr(v, end - v);
+    }
+    size_t start = p > 0 ? p - 1 : 0;  // the white space before belongs to the filter
+    rest += query.substr(last, start - last) + " ";
+    last = end;
     if (kind == "theme") r.themes.push_back(value);
     else if (kind == "partner") r.partners.push_back(value);
     else if (kind == "lang") r.langs.push_back(value);
     else if (kind == "type") r.types.push_back(value);
     else r.years = parse_years(value);
+    p = end - 1;  // the loop's ++p lands just after the value: the next filter needs a space first
   }
   rest += query.substr(last);
   return util::trim(rest);
@@ -68,10 +92,30 @@ bool is_plain(const std::string& q) {
   return true;
 }
 
+// Words too common to carry meaning alone: not highlighted when they come from a label, and
+// left out of label phrases.
+bool is_filler(const std::string& w) {
+  static const std::set<std::string> k_fillers{"de", "het", "een", "van", "voor", "en", "in", "op", "met", "la",
+                                               "le", "les", "du", "des", "d", "l", "et", "un", "une", "au", "aux",
+                                               "the", "of", "and", "a", "an", "to", "for", "on", "or", "with"};
+  return k_fillers.count(w) > 0;
+}
+
 class Builder {
 public:
+  // Only the languages the index has documents in get a branch, and the branch for documents in
+  // other languages only when there are some: every branch costs Xapian a pass over the
+  // postings of its terms.
   Builder(Xapian::Database& db, const std::vector<std::string>& languages, bool all_words)
-      : m_db(db), m_languages(languages), m_all_words(all_words) {}
+      : m_db(db), m_all_words(all_words) {
+    Xapian::doccount in_languages = 0;
+    for (const auto& lang : languages) {
+      Xapian::doccount n = db.get_termfreq(schema::k_lang + lang);
+      in_languages += n;
+      if (n > 0) m_languages.push_back(lang);
+    }
+    m_other_languages = in_languages < db.get_doccount();
+  }
 
   // The query in every language: each document is matched with its own language's stemmer.
   Xapian::Query multilang(const std::string& text, bool any_word = false) {
@@ -82,31 +126,44 @@ public:
       lang_terms.emplace_back(schema::k_lang + lang);
       branches.emplace_back(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::k_lang + lang));
     }
-    // Documents in any other language, matched without stemming.
-    Xapian::Query other = parse(text, Xapian::Stem(), any_word, false);
-    branches.emplace_back(Xapian::Query::OP_AND_NOT, other,
-                          Xapian::Query(Xapian::Query::OP_OR, lang_terms.begin(), lang_terms.end()));
+    if (m_other_languages) {  // matched without stemming
+      Xapian::Query other = parse(text, Xapian::Stem(), any_word, false);
+      branches.emplace_back(Xapian::Query::OP_AND_NOT, other,
+                            Xapian::Query(Xapian::Query::OP_OR, lang_terms.begin(), lang_terms.end()));
+    }
     return Xapian::Query(Xapian::Query::OP_OR, branches.begin(), branches.end());
   }
 
   // Any label or alt label of a node, in documents of every language. A phrase is matched on
-  // unstemmed words (the only ones with positions), so it means the same in every language and is
-  // parsed once; single words are stemmed per language like the rest of the query. This gives the
-  // same matches and weights as running every alternative through multilang, with a quarter of the
-  // subqueries for Xapian to evaluate.
+  // unstemmed words (the only ones with positions), so it means the same in every language;
+  // single words are stemmed per language like the rest of the query, all in one multilang.
   Xapian::Query labels(const std::vector<std::string>& alternatives) {
-    std::vector<std::string> words, phrases;
+    std::vector<std::string> words;
+    std::vector<Xapian::Query> parts;
     for (const auto& a : alternatives) {
       if (a.find(' ') == std::string::npos) words.push_back(a);
-      else phrases.push_back("\"" + a + "\"");
+      else parts.push_back(phrase(a));
     }
-    std::vector<Xapian::Query> parts;
-    if (!phrases.empty()) parts.push_back(parse(util::join(phrases, " OR "), Xapian::Stem(), true, false));
     if (!words.empty()) parts.push_back(multilang(util::join(words, " OR "), true));
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
 
 private:
+  // A label of several words reaches the documents that have all its words, in any order:
+  // the words as Xapian's parser tokenises them, like the indexer's TermGenerator did
+  // ("d'insecurite" is one word), without filler words. Not a phrase: on the benchmark corpus
+  // reading the positions of label words cost four times the rest of an expanded search, and
+  // a document with "droit" and "logement" is on the topic of "droit au logement" anyway.
+  // (Phrases the user types stay phrases.)
+  Xapian::Query phrase(const std::string& text) {
+    Xapian::Query whole = parse("\"" + text + "\"", Xapian::Stem(), true, false);
+    std::vector<std::string> kept;
+    for (auto t = whole.get_terms_begin(); t != whole.get_terms_end(); ++t)
+      if (!is_filler(*t)) kept.push_back(*t);
+    if (kept.empty()) return whole;
+    return Xapian::Query(Xapian::Query::OP_AND, kept.begin(), kept.end());
+  }
+
   Xapian::Query parse(const std::string& text, const Xapian::Stem& stem, bool any_word, bool spell) {
     Xapian::QueryParser qp;
     qp.set_database(m_db);
@@ -119,7 +176,8 @@ private:
   }
 
   Xapian::Database& m_db;
-  const std::vector<std::string>& m_languages;
+  std::vector<std::string> m_languages;  // those with documents
+  bool m_other_languages = false;        // documents in none of them exist
   bool m_all_words;
 };
 
@@ -136,14 +194,6 @@ std::string spelling_suggestion(Xapian::Database& db, const std::string& folded)
   }
 }
 
-// Words too common to be worth highlighting when they come from a label rather than the user.
-bool is_filler(const std::string& w) {
-  static const std::set<std::string> k_fillers{"de", "het", "een", "van", "voor", "en", "in", "op", "met", "la",
-                                               "le", "les", "du", "des", "d", "l", "et", "un", "une", "au", "aux",
-                                               "the", "of", "and", "a", "an", "to", "for", "on", "or", "with"};
-  return k_fillers.count(w) > 0;
-}
-
 struct LabelMatch {
   const taxonomy::Node* node;
   size_t first, count;  // word span in the query
@@ -151,19 +201,10 @@ struct LabelMatch {
 
 // Longest non-overlapping runs of query words that are a label or alt label of a node.
 std::vector<LabelMatch> find_labels(const std::vector<std::string>& words, const taxonomy::Taxonomy& t) {
-  std::map<std::string, const taxonomy::Node*> phrases;
+  const auto& phrases = t.label_index();
   size_t longest = 1;
-  for (const auto& n : t.nodes()) {
-    auto add = [&](const std::string& s) {
-      std::string p = util::fold_phrase(s);
-      if (p.empty()) return;
-      phrases.emplace(p, &n);
-      longest = std::max(longest, static_cast<size_t>(std::count(p.begin(), p.end(), ' ') + 1));
-    };
-    for (const auto& [lang, text] : n.label) add(text);
-    for (const auto& [lang, list] : n.alt)
-      for (const auto& a : list) add(a);
-  }
+  for (const auto& [p, node] : phrases)
+    longest = std::max(longest, static_cast<size_t>(std::count(p.begin(), p.end(), ' ') + 1));
   std::vector<LabelMatch> out;
   for (size_t i = 0; i < words.size();) {
     bool found = false;
@@ -171,7 +212,7 @@ std::vector<LabelMatch> find_labels(const std::vector<std::string>& words, const
       std::vector<std::string> span(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + len));
       auto it = phrases.find(util::join(span, " "));
       if (it != phrases.end()) {
-        out.push_back({it->second, i, len});
+        out.push_back({&t.nodes()[it->second], i, len});
         i += len;
         found = true;
       }
@@ -181,13 +222,19 @@ std::vector<LabelMatch> find_labels(const std::vector<std::string>& words, const
   return out;
 }
 
-// Every label and alt label of a node in every language, folded, sorted and distinct.
+// Every label and alt label of a node in every language, folded (words as the user would type
+// them, punctuation kept for Xapian's parser), sorted and distinct.
 std::vector<std::string> label_alternatives(const taxonomy::Node& n) {
   std::set<std::string> all;
-  for (const auto& [lang, text] : n.label) all.insert(util::fold_phrase(text));
+  auto add = [&](const std::string& label) {
+    std::string folded;
+    for (const auto& w : util::split(util::fold(label), ' '))
+      if (!w.empty()) folded += (folded.empty() ? "" : " ") + w;
+    if (!folded.empty()) all.insert(folded);
+  };
+  for (const auto& [lang, text] : n.label) add(text);
   for (const auto& [lang, list] : n.alt)
-    for (const auto& a : list) all.insert(util::fold_phrase(a));
-  all.erase(std::string());
+    for (const auto& a : list) add(a);
   return {all.begin(), all.end()};
 }
 
@@ -282,53 +329,117 @@ std::pair<int, int> parse_years(const std::string& text) {
   return {from, to};
 }
 
+namespace {
+struct StringHash {
+  using is_transparent = void;
+  size_t operator()(std::string_view s) const { return std::hash<std::string_view>()(s); }
+};
+using StringMap = std::unordered_map<std::string, int, StringHash, std::equal_to<>>;
+} // namespace
+
+struct Highlighter::Language {
+  Xapian::Stem stem;
+  StringMap wanted;                 // query word or its stem -> the word's index
+  std::array<bool, 256> starts{};   // first bytes of the keys of wanted
+  StringMap seen;                   // spelling in a text -> index of what it matches, or -1
+};
+
+Highlighter::Highlighter(std::vector<std::string> query_words) : m_words(std::move(query_words)) {}
+Highlighter::~Highlighter() = default;
+
+Highlighter::Language& Highlighter::language(const std::string& lang) {
+  auto& l = m_languages[lang];
+  if (!l) {
+    l = std::make_unique<Language>();
+    l->stem = index::schema::stemmer(lang);
+    for (size_t k = 0; k < m_words.size(); ++k) {  // a word and its stem count as one
+      l->wanted.emplace(m_words[k], static_cast<int>(k));
+      l->wanted.emplace(l->stem(m_words[k]), static_cast<int>(k));
+    }
+    for (const auto& [key, k] : l->wanted)
+      if (!key.empty()) l->starts[static_cast<unsigned char>(key[0])] = true;
+  }
+  return *l;
+}
+
 std::string make_snippet(const std::string& text, const std::string& lang, const std::vector<std::string>& query_words,
                          size_t max_chars) {
-  std::string_view view(text);
+  return Highlighter(query_words).snippet(text, lang, max_chars);
+}
+
+std::string Highlighter::snippet(std::string_view view, const std::string& lang, size_t max_chars) {
   view = view.substr(0, std::min<size_t>(view.size(), 64 * 1024));
-  Xapian::Stem stem = schema::stemmer(lang);
-  std::set<std::string> wanted;
-  for (const auto& w : query_words) {
-    wanted.insert(w);
-    wanted.insert(stem(w));
-  }
   auto spans = util::word_spans(view);
   if (spans.empty()) return {};
-  std::vector<int> match(spans.size(), -1);  // index into distinct matched words, or -1
-  std::map<std::string, int> distinct;
+  Language& l = language(lang);
+  // Which query word (or stem) each word of the text is, or -1.
+  std::vector<int> match(spans.size(), -1);
+  bool any = false;
   for (size_t i = 0; i < spans.size(); ++i) {
-    std::string w = util::fold(view.substr(spans[i].offset, spans[i].length));
-    std::string key = wanted.count(w) ? w : (wanted.count(stem(w)) ? stem(w) : "");
-    if (key.empty()) continue;
-    match[i] = distinct.emplace(key, static_cast<int>(distinct.size())).first->second;
-  }
-  // The window of words (within max_chars) with the most distinct matches, then the most matches.
-  size_t best = 0, best_distinct = 0, best_total = 0;
-  for (size_t i = 0; i < spans.size(); ++i) {
-    std::set<int> seen;
-    size_t total = 0;
-    for (size_t j = i; j < spans.size() && spans[j].offset + spans[j].length - spans[i].offset <= max_chars; ++j)
-      if (match[j] >= 0) {
-        seen.insert(match[j]);
-        ++total;
+    std::string_view raw = view.substr(spans[i].offset, spans[i].length);
+    auto it = l.seen.find(raw);
+    if (it == l.seen.end()) {
+      it = l.seen.emplace(std::string(raw), -1).first;
+      // The stemmers (Snowball's) change endings only, never the first letter ("dying" gives
+      // "die"): a word whose first letter starts no key cannot match, stemmed or not.
+      std::string w = util::fold(raw);
+      if (!w.empty() && l.starts[static_cast<unsigned char>(w[0])]) {
+        auto hit = l.wanted.find(w);
+        if (hit == l.wanted.end()) hit = l.wanted.find(l.stem(w));
+        if (hit != l.wanted.end()) it->second = hit->second;
       }
-    if (seen.size() > best_distinct || (seen.size() == best_distinct && total > best_total)) {
-      best = i;
-      best_distinct = seen.size();
-      best_total = total;
     }
-    if (best_distinct == 0 && i > 0) break;  // no match anywhere: the opening words will do
+    match[i] = it->second;
+    any = any || it->second >= 0;
   }
-  // Start the window a few words earlier so the first match has some context.
-  size_t start = best_distinct ? (best >= 3 ? best - 3 : 0) : 0;
+  // The window of words (within max_chars) with the most distinct matches, then the most
+  // matches; the earliest such window. Windows slide: both ends only move forward.
+  size_t best = 0, best_last = 0, best_distinct = 0, best_total = 0;
+  if (any) {
+    std::vector<size_t> in_window(m_words.size(), 0);
+    size_t n_distinct = 0, total = 0, end = 0;  // the window is [i, end)
+    for (size_t i = 0; i < spans.size(); ++i) {
+      if (end < i) end = i;
+      while (end < spans.size() && spans[end].offset + spans[end].length - spans[i].offset <= max_chars) {
+        if (match[end] >= 0) {
+          if (in_window[static_cast<size_t>(match[end])]++ == 0) ++n_distinct;
+          ++total;
+        }
+        ++end;
+      }
+      // A window that starts on a match holds everything one starting just before it does.
+      if (match[i] >= 0 && (n_distinct > best_distinct || (n_distinct == best_distinct && total > best_total))) {
+        best = i;
+        best_last = end - 1;
+        best_distinct = n_distinct;
+        best_total = total;
+      }
+      if (i < end && match[i] >= 0) {
+        if (--in_window[static_cast<size_t>(match[i])] == 0) --n_distinct;
+        --total;
+      }
+    }
+  }
+  // Start up to three words earlier, for context, as long as the window's last match still fits.
+  while (best_last > best && match[best_last] < 0) --best_last;
+  size_t start = best;
+  while (best_distinct && start > 0 && best - start < 3 &&
+         spans[best_last].offset + spans[best_last].length - spans[start - 1].offset <= max_chars)
+    --start;
   std::string out = start > 0 ? "…" : "";
   size_t from = spans[start].offset;
   size_t pos = from;
   size_t j = start;
   for (; j < spans.size() && spans[j].offset + spans[j].length - from <= max_chars; ++j) {
-    out += std::string(view.substr(pos, spans[j].offset - pos));
-    std::string word(view.substr(spans[j].offset, spans[j].length));
-    out += match[j] >= 0 ? "\x01" + word + "\x02" : word;
+    out += view.substr(pos, spans[j].offset - pos);
+    std::string_view word = view.substr(spans[j].offset, spans[j].length);
+    if (match[j] >= 0) {
+      out += '\x01';
+      out += word;
+      out += '\x02';
+    } else {
+      out += word;
+    }
     pos = spans[j].offset + spans[j].length;
   }
   if (j < spans.size()) out += "…";
@@ -434,6 +545,7 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
           for (const auto& w : util::words(a))
             if (!is_filler(w)) highlight.push_back(w);
 
+      Highlighter highlighter(std::move(highlight));
       for (auto it = mset.begin(); it != mset.end(); ++it) {
         Hit h;
         h.data = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);
@@ -441,7 +553,7 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
         // Relative to the best hit: the expanded query makes Xapian's own percentages tiny.
         h.score = mset.get_max_attained() > 0 ? 100.0 * it.get_weight() / mset.get_max_attained() : 0;
         std::string body = h.data.value("text", std::string());
-        h.snippet = make_snippet(body, h.data.value("lang", std::string()), highlight);
+        h.snippet = highlighter.snippet(body, h.data.value("lang", std::string()));
         h.data.erase("text");
         res.hits.push_back(std::move(h));
       }

@@ -165,6 +165,19 @@ TEST_CASE("search: stems per language, folds accents, filters by hierarchy", "[s
   CHECK(ids(q) == std::vector<std::string>{"jeugd"});
   q.themes = {"no-such-theme"};
   CHECK_THROWS_AS(ids(q), UsageError);
+  // The same filters written in the query text: a quoted value may hold spaces, and a prefix
+  // glued to a word or with nothing after it stays part of the text.
+  q.themes.clear();
+  q.query = "theme:\"Intégration de la jeunesse\"";
+  CHECK(ids(q) == std::vector<std::string>{"jeugd"});
+  q.query = "theme:inclusion lang:fr accompagne";
+  CHECK(ids(q) == std::vector<std::string>{"retour"});
+  q.query = "accompagne\ttheme:no-such-theme";
+  CHECK_THROWS_AS(ids(q), UsageError);
+  q.query = "xtheme:no-such-theme";  // not a filter: a word that matches nothing
+  CHECK(ids(q).empty());
+  q.query = "theme:inclusion theme:";
+  CHECK(ids(q).empty());  // "theme:" is a word no document has
 }
 
 TEST_CASE("search: a label in one language reaches documents in another only with expansion", "[search]") {
@@ -181,10 +194,46 @@ TEST_CASE("search: a label in one language reaches documents in another only wit
   CHECK(search::run(reader, k.tree, k.kb.languages, q).hits.empty());
 }
 
+TEST_CASE("search: a label with an apostrophe reaches documents that use it, words in any order", "[search]") {
+  SmallKb k(test::source("taxonomy/befus.yaml").string());
+  write(k.dir / "corpus/fr/enquete.md", "---\nid: enquete\ntitle: Une enquête de quartier\nlang: fr\n---\n"
+                                        "Le sentiment d'insécurité des habitants a baissé.\n");
+  write(k.dir / "corpus/fr/autre.md", "---\nid: autre\ntitle: Une autre enquête\nlang: fr\n---\n"
+                                      "L'insécurité routière est un autre sujet, comme le sentiment de fierté.\n");
+  k.run();
+  index::Reader reader(k.db);
+  search::Request q;
+  q.query = "onveiligheidsgevoel";  // the Dutch label; neither document has a theme
+  auto r = search::run(reader, k.tree, k.kb.languages, q);
+  std::vector<std::string> ids;
+  for (const auto& h : r.hits) ids.push_back(h.data.value("id", ""));
+  // "d'insecurite" is one word in the index: the French label's words are sentiment and
+  // d'insecurite, which only the first document has.
+  CHECK(ids == std::vector<std::string>{"enquete"});
+  REQUIRE(r.hits.size() == 1);
+  CHECK_THAT(r.hits[0].snippet, Catch::Contains("\x01sentiment\x02"));
+}
+
 TEST_CASE("search: snippets mark the matched words", "[search]") {
   std::string s = search::make_snippet("Een lange tekst over overlast in de wijk en nog veel meer.", "nl", {"overlast"});
   CHECK_THAT(s, Catch::Contains("\x01overlast\x02"));
   CHECK(search::make_snippet("", "nl", {"x"}).empty());
+}
+
+TEST_CASE("search: the snippet is the window with the most distinct query words, wherever it is", "[search]") {
+  std::string filler;
+  for (int i = 0; i < 200; ++i) filler += "woord" + std::to_string(i) + " ";
+  // Far past the first windows: still found, stemmed and folded ("Jongeren" for "jongere").
+  std::string s = search::make_snippet(filler + "De Jongeren en de overlast. " + filler, "nl", {"jongere", "overlast"});
+  CHECK_THAT(s, Catch::Contains("\x01Jongeren\x02") && Catch::Contains("\x01overlast\x02"));
+  CHECK(s.rfind("…", 0) == 0);  // starts inside the text
+  // One word early, both words together later: the later window wins.
+  s = search::make_snippet("overlast " + filler + "sécurité en overlast", "fr", {"securite", "overlast"});
+  CHECK_THAT(s, Catch::Contains("\x01sécurité\x02 en \x01overlast\x02"));
+  // No match at all: the opening words.
+  s = search::make_snippet(filler, "nl", {"niets"});
+  CHECK(s.rfind("woord0 ", 0) == 0);
+  CHECK(s.find('\x01') == std::string::npos);
 }
 
 TEST_CASE("search: year ranges parse and reject nonsense", "[search]") {

@@ -7,6 +7,8 @@
 
 #include <map>
 #include <optional>
+#include <map>
+#include <memory>
 #include <string>
 #include <vector>
 
@@ -52,7 +54,25 @@ std::pair<int, int> parse_years(const std::string& text);
 Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::vector<std::string>& languages,
            Request request);
 
-// The best passage of text for the query words (as folded stems), with matches marked.
+// Finds the best passage of texts for some query words (folded), with matches marked. Each
+// distinct spelling met is folded and stemmed once per language for all the texts it is given.
+class Highlighter {
+public:
+  explicit Highlighter(std::vector<std::string> query_words);
+  ~Highlighter();
+  Highlighter(const Highlighter&) = delete;
+  Highlighter& operator=(const Highlighter&) = delete;
+
+  std::string snippet(std::string_view text, const std::string& lang, size_t max_chars = 240);
+
+private:
+  struct Language;
+  Language& language(const std::string& lang);
+  std::vector<std::string> m_words;
+  std::map<std::string, std::unique_ptr<Language>> m_languages;
+};
+
+// The same for one text.
 std::string make_snippet(const std::string& text, const std::string& lang, const std::vector<std::string>& query_words,
                          size_t max_chars = 240);
 
