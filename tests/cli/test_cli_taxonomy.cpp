@@ -108,3 +108,19 @@ TEST_CASE("cli: usage errors exit 2 and help exits 0", "[cli]") {
   CHECK_THAT(help.out, Catch::Contains("rapper"));
   CHECK(befus_run({"--version"}).out.find("befus 0.") == 0);
 }
+
+TEST_CASE("cli: a line naming its command parses as with every command set up", "[cli]") {
+  // Only the named command is set up; whatever that cannot parse goes through the full set,
+  // so messages and help are the same.
+  auto bogus = befus_run({"taxonomy", "show", "--bogus"});
+  CHECK(bogus.code == 2);
+  CHECK_THAT(bogus.err, Catch::Contains("--bogus"));
+  auto help = befus_run({"--format", "json", "search", "--help"});
+  CHECK(help.code == 0);
+  CHECK_THAT(help.out, Catch::Contains("Usage: befus search"));
+  // A global option's value that is also a command name is not taken for the command.
+  auto shown = befus_run({"--lang", "fr", "--format", "json", "taxonomy", "show"});
+  CHECK(shown.code == 0);
+  CHECK_THAT(shown.out, Catch::Contains("Vivre ensemble"));
+  CHECK(befus_run({"--kb", "show", "taxonomy", "show"}).code != 0);  // no folder called show
+}
