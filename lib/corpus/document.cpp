@@ -9,6 +9,7 @@
 #include <algorithm>
 #include <fmt/format.h>
 #include <set>
+#include <unordered_set>
 
 namespace befus::corpus {
 
@@ -72,7 +73,7 @@ std::string signature(const fs::path& file) {
 
 Listing list_files(const kb::KnowledgeBase& kb) {
   Listing out;
-  std::set<fs::path> seen;
+  std::unordered_set<std::string> seen;  // canonical paths: a file reached twice is listed once
   for (const auto& root : kb.corpus) {
     std::error_code ec;
     if (!fs::is_directory(root, ec)) {
@@ -111,12 +112,17 @@ Listing list_files(const kb::KnowledgeBase& kb) {
         out.skipped.emplace_back(kb.relative(p), "link leads outside the knowledge base");
         continue;
       }
-      fs::path canonical = fs::weakly_canonical(p, ec);
-      if (!seen.insert(canonical).second) continue;
-      out.files.push_back(p);
+      if (!seen.insert(fs::weakly_canonical(p, ec).native()).second) continue;
+      out.files.push_back(p.native());
     }
   }
-  std::sort(out.files.begin(), out.files.end());
+  // Component by component, as fs::path compares: a separator sorts before any character.
+  std::sort(out.files.begin(), out.files.end(), [](const std::string& a, const std::string& b) {
+    return std::lexicographical_compare(a.begin(), a.end(), b.begin(), b.end(), [](char x, char y) {
+      auto rank = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c) + 1; };
+      return rank(x) < rank(y);
+    });
+  });
   return out;
 }
 

@@ -11,10 +11,14 @@
 
 #include <algorithm>
 #include <chrono>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
 #include <future>
 #include <map>
 #include <set>
 #include <thread>
+#include <unordered_map>
 
 namespace befus::index {
 
@@ -30,18 +34,98 @@ nlohmann::json IndexReport::to_json() const {
 
 namespace {
 
+// A document the index holds, by path. Kept small: a run holds one per indexed document.
 struct Existing {
-  size_t shard;
+  std::uint32_t shard;
   Xapian::docid docid;
-  std::string signature;
+  std::uint64_t signature;  // hash of the stored signature; compared in this process only
   std::string id;
 };
+
+std::uint64_t signature_hash(std::string_view s) { return std::hash<std::string_view>()(s); }
+
+// Sorted paths, searched without copies.
+bool has(const std::vector<std::string_view>& sorted, std::string_view path) {
+  return std::binary_search(sorted.begin(), sorted.end(), path);
+}
 
 struct Loaded {
   std::optional<corpus::Document> doc;
   Xapian::Document built;              // terms, values and data, made by the worker
   std::vector<std::string> problems;   // corpus::check's warnings
   std::string error;
+};
+
+// Documents 0..n-1 made by worker threads, taken in order by one consumer. A worker only starts
+// document i once the consumer has taken document i - window, so at most `window` made
+// documents wait in memory. The destructor stops and joins the workers, also when the consumer
+// leaves early with an exception.
+class Pipeline {
+public:
+  using Make = std::function<void(size_t, Loaded&)>;
+  Pipeline(size_t n, size_t window, unsigned threads, Make make)
+      : m_n(n), m_window(window), m_slots(window), m_ready(window, false), m_make(std::move(make)) {
+    for (unsigned w = 0; w < std::min<size_t>(threads, n); ++w) m_workers.emplace_back([this] { work(); });
+  }
+  ~Pipeline() {
+    {
+      std::lock_guard lock(m_mutex);
+      m_stop = true;
+    }
+    m_space.notify_all();
+    for (auto& w : m_workers) w.join();
+  }
+  Pipeline(const Pipeline&) = delete;
+  Pipeline& operator=(const Pipeline&) = delete;
+
+  // Document i, once made; i must be the one after the previous call's.
+  Loaded take(size_t i) {
+    std::unique_lock lock(m_mutex);
+    m_filled.wait(lock, [&] { return m_ready[i % m_window]; });
+    Loaded l = std::move(m_slots[i % m_window]);
+    m_slots[i % m_window] = Loaded();
+    m_ready[i % m_window] = false;
+    m_taken = i + 1;
+    lock.unlock();
+    m_space.notify_all();
+    return l;
+  }
+
+private:
+  void work() {
+    while (true) {
+      size_t i;
+      {
+        std::unique_lock lock(m_mutex);
+        m_space.wait(lock, [&] { return m_stop || m_next >= m_n || m_next < m_taken + m_window; });
+        if (m_stop || m_next >= m_n) return;
+        i = m_next++;
+      }
+      Loaded l;
+      try {
+        m_make(i, l);
+      } catch (...) {  // make reports its own errors; this only keeps a stray one from ending the run
+        l = Loaded();
+        l.error = "unexpected error while reading the file";
+      }
+      {
+        std::lock_guard lock(m_mutex);
+        m_slots[i % m_window] = std::move(l);
+        m_ready[i % m_window] = true;
+      }
+      m_filled.notify_one();
+    }
+  }
+
+  size_t m_n, m_window;
+  std::vector<Loaded> m_slots;
+  std::vector<bool> m_ready;
+  Make m_make;
+  std::mutex m_mutex;
+  std::condition_variable m_filled, m_space;
+  size_t m_next = 0, m_taken = 0;
+  bool m_stop = false;
+  std::vector<std::thread> m_workers;
 };
 
 bool selected(const std::filesystem::path& file, const std::vector<std::filesystem::path>& only) {
@@ -54,11 +138,11 @@ bool selected(const std::filesystem::path& file, const std::vector<std::filesyst
 }
 
 // Gives every document not re-indexed in this run the theme terms the tree now implies.
-size_t reterm(Xapian::WritableDatabase& db, const taxonomy::Taxonomy& t, const std::set<std::string>& skip) {
+size_t reterm(Xapian::WritableDatabase& db, const taxonomy::Taxonomy& t, const std::vector<std::string_view>& skip) {
   size_t changed = 0;
   for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
     Xapian::Document doc = db.get_document(*it);
-    if (skip.count(doc.get_value(schema::k_slot_path))) continue;
+    if (has(skip, doc.get_value(schema::k_slot_path))) continue;
     nlohmann::json data = nlohmann::json::parse(doc.get_data(), nullptr, false);
     if (data.is_discarded()) continue;
     std::vector<std::string> themes = data.value("themes", std::vector<std::string>{});
@@ -95,8 +179,9 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
   try {
     // What the index holds now, by path. Value streams read the three slots without loading
     // documents, so a no-op run stays cheap.
-    std::map<std::string, Existing> existing;
-    std::map<std::string, std::string> owner;  // id -> path
+    std::unordered_map<std::string, Existing> existing;
+    // id -> path of the file that has it; the path is a key of `existing` or an entry of `rels`
+    std::unordered_map<std::string, std::string_view> owner;
     for (size_t k = 0; k < dbs.size(); ++k) {
       current = &layout.shards[k];
       Xapian::WritableDatabase& db = dbs[k];
@@ -111,9 +196,10 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
       for (auto paths = db.valuestream_begin(schema::k_slot_path); paths != db.valuestream_end(schema::k_slot_path);
            ++paths) {
         Xapian::docid did = paths.get_docid();
-        Existing e{k, did, value_at(sigs, schema::k_slot_signature, did), value_at(ids, schema::k_slot_id, did)};
-        owner[e.id] = *paths;
-        existing.emplace(*paths, std::move(e));
+        Existing e{static_cast<std::uint32_t>(k), did, signature_hash(value_at(sigs, schema::k_slot_signature, did)),
+                   value_at(ids, schema::k_slot_id, did)};
+        auto [it, fresh] = existing.emplace(*paths, std::move(e));
+        owner[it->second.id] = it->first;
       }
     }
 
@@ -122,108 +208,101 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
     std::vector<std::filesystem::path> only;
     for (const auto& o : options.only) only.push_back(std::filesystem::absolute(o).lexically_normal());
 
-    std::set<std::string> present;
-    std::vector<std::pair<std::filesystem::path, std::string>> todo;  // file, signature
-    for (const auto& file : listing.files) {
-      std::string rel = kb.relative(file);
-      present.insert(rel);
+    std::vector<std::string> rels;  // listing.files relative to the root, in the same order
+    rels.reserve(listing.files.size());
+    for (const auto& file : listing.files) rels.push_back(kb.relative(file));
+    std::vector<std::string_view> present(rels.begin(), rels.end());
+    std::sort(present.begin(), present.end());
+    std::vector<std::pair<size_t, std::string>> todo;  // index in listing.files, signature
+    for (size_t f = 0; f < listing.files.size(); ++f) {
+      const std::string& file = listing.files[f];
+      const std::string& rel = rels[f];
       if (!selected(file, only)) {
         if (existing.count(rel)) ++report.unchanged;
         continue;
       }
       std::string sig = corpus::signature(file);
       auto it = existing.find(rel);
-      if (!options.full && it != existing.end() && it->second.signature == sig) {
+      if (!options.full && it != existing.end() && it->second.signature == signature_hash(sig)) {
         ++report.unchanged;
         continue;
       }
-      todo.emplace_back(file, std::move(sig));
+      todo.emplace_back(f, std::move(sig));
     }
 
     // Files gone from disk leave the index.
     for (const auto& [path, e] : existing) {
-      if (present.count(path)) continue;
+      if (has(present, path)) continue;
       if (!only.empty() && !selected(kb.root / path, only)) continue;
       dbs[e.shard].delete_document(e.docid);
-      if (owner[e.id] == path) owner.erase(e.id);
+      if (auto o = owner.find(e.id); o != owner.end() && o->second == path) owner.erase(o);
       ++report.removed;
     }
 
     unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     size_t done = 0, since_commit = 0;
-    const size_t chunk = std::max<size_t>(jobs * 16, 64);
     auto commit_all = [&] {
       for (size_t k = 0; k < dbs.size(); ++k) {
         current = &layout.shards[k];
         dbs[k].commit();
       }
     };
-    for (size_t start = 0; start < todo.size(); start += chunk) {
-      size_t end = std::min(todo.size(), start + chunk);
-      std::vector<Loaded> loaded(end - start);
-      // Extraction and building documents in parallel; writing stays on this thread (Xapian has one
-      // writer).
-      std::vector<std::thread> workers;
-      std::atomic<size_t> next{start};
-      for (unsigned w = 0; w < std::min<size_t>(jobs, end - start); ++w)
-        workers.emplace_back([&] {
-          for (size_t i = next++; i < end; i = next++) {
-            try {
-              Loaded& l = loaded[i - start];
-              corpus::Document d = corpus::load(kb, todo[i].first);
-              l.problems = corpus::check(d, t, kb.languages);
-              l.built = schema::build(d, t, todo[i].second);
-              l.doc = std::move(d);  // last: a document that failed half-way has none
-            } catch (const DataError& e) {
-              loaded[i - start].error = e.what();
-            } catch (const std::exception& e) {
-              loaded[i - start].error = fmt::format("{}: {}", kb.relative(todo[i].first), e.what());
-            } catch (const Xapian::Error& e) {
-              loaded[i - start].error = fmt::format("{}: {}", kb.relative(todo[i].first), e.get_description());
-            }
-          }
-        });
-      for (auto& w : workers) w.join();
-
-      for (size_t i = start; i < end; ++i) {
-        std::string rel = kb.relative(todo[i].first);
-        Loaded& l = loaded[i - start];
-        auto old = existing.find(rel);
-        if (!l.doc) {
-          // The old version, if any, stays searchable: a broken edit loses nothing.
-          report.failures.push_back({rel, l.error});
-          ++report.failed;
-          continue;
-        }
-        corpus::Document& d = *l.doc;
-        if (auto o = owner.find(d.id); o != owner.end() && o->second != rel && present.count(o->second)) {
-          report.failures.push_back({rel, fmt::format("{}: id '{}' is already used by {}", rel, d.id, o->second)});
-          ++report.failed;
-          continue;
-        }
-        for (const auto& w : d.warnings) report.warnings.push_back({rel, w});
-        for (const auto& p : l.problems) report.warnings.push_back({rel, p});
-        size_t k = shard_of(d.id, dbs.size());
-        current = &layout.shards[k];
-        if (old != existing.end() && (old->second.id != d.id || old->second.shard != k)) {
-          dbs[old->second.shard].delete_document(old->second.docid);  // another id now, maybe another shard
-          owner.erase(old->second.id);
-        }
-        // Remote databases keep no spelling data, so only local ones learn the vocabulary.
-        if (!layout.remote) schema::add_spellings(dbs[k], l.built);
-        dbs[k].replace_document(schema::bounded(schema::k_id, d.id), l.built);
-        owner[d.id] = rel;
-        (old == existing.end() ? report.added : report.updated)++;
-        if (++since_commit >= options.batch) {
-          commit_all();
-          since_commit = 0;
-        }
-        if (options.progress) options.progress(++done, todo.size());
+    // Extraction and building documents on `jobs` threads while this thread writes (Xapian has
+    // one writer): files are written in listing order, and the workers stay at most `window`
+    // documents ahead, so memory does not grow with the corpus.
+    Pipeline pipeline(todo.size(), std::max<size_t>(jobs * 16, 64), jobs, [&](size_t i, Loaded& l) {
+      try {
+        corpus::Document d = corpus::load(kb, listing.files[todo[i].first]);
+        l.problems = corpus::check(d, t, kb.languages);
+        l.built = schema::build(d, t, todo[i].second);
+        l.doc = std::move(d);  // last: a document that failed half-way has none
+      } catch (const DataError& e) {
+        l.error = e.what();
+      } catch (const std::exception& e) {
+        l.error = fmt::format("{}: {}", rels[todo[i].first], e.what());
+      } catch (const Xapian::Error& e) {
+        l.error = fmt::format("{}: {}", rels[todo[i].first], e.get_description());
       }
+    });
+    for (size_t i = 0; i < todo.size(); ++i) {
+      Loaded l = pipeline.take(i);
+      const std::string& rel = rels[todo[i].first];
+      auto old = existing.find(rel);
+      if (!l.doc) {
+        // The old version, if any, stays searchable: a broken edit loses nothing.
+        report.failures.push_back({rel, l.error});
+        ++report.failed;
+        continue;
+      }
+      corpus::Document& d = *l.doc;
+      if (auto o = owner.find(d.id); o != owner.end() && o->second != rel && has(present, o->second)) {
+        report.failures.push_back({rel, fmt::format("{}: id '{}' is already used by {}", rel, d.id, o->second)});
+        ++report.failed;
+        continue;
+      }
+      for (const auto& w : d.warnings) report.warnings.push_back({rel, w});
+      for (const auto& p : l.problems) report.warnings.push_back({rel, p});
+      std::uint32_t k = static_cast<std::uint32_t>(shard_of(d.id, dbs.size()));
+      current = &layout.shards[k];
+      if (old != existing.end() && (old->second.id != d.id || old->second.shard != k)) {
+        dbs[old->second.shard].delete_document(old->second.docid);  // another id now, maybe another shard
+        owner.erase(old->second.id);
+      }
+      // Remote databases keep no spelling data, so only local ones learn the vocabulary.
+      if (!layout.remote) schema::add_spellings(dbs[k], l.built);
+      dbs[k].replace_document(schema::bounded(schema::k_id, d.id), l.built);
+      owner[d.id] = rel;
+      (old == existing.end() ? report.added : report.updated)++;
+      if (++since_commit >= options.batch) {
+        commit_all();
+        since_commit = 0;
+      }
+      if (options.progress) options.progress(++done, todo.size());
     }
 
-    std::set<std::string> touched;
-    for (const auto& [file, sig] : todo) touched.insert(kb.relative(file));
+    std::vector<std::string_view> touched;
+    for (const auto& [f, sig] : todo) touched.push_back(rels[f]);
+    std::sort(touched.begin(), touched.end());
     for (size_t k = 0; k < dbs.size(); ++k) {
       current = &layout.shards[k];
       Xapian::WritableDatabase& db = dbs[k];

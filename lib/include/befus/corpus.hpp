@@ -78,7 +78,7 @@ std::string signature(const fs::path& file);
 // Every document file under the knowledge base's corpus folders, sorted; sidecars, hidden
 // entries, special files and links that leave the knowledge base are skipped.
 struct Listing {
-  std::vector<fs::path> files;
+  std::vector<std::string> files;  // absolute, in path order (a string per file: 1M of them fit)
   std::vector<std::pair<std::string, std::string>> skipped;  // path, reason
 };
 Listing list_files(const kb::KnowledgeBase& kb);
