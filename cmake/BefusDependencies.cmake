@@ -28,6 +28,36 @@ set_target_properties(Csv::Csv PROPERTIES
   INTERFACE_INCLUDE_DIRECTORIES "${CSV_INCLUDE_DIR}"
   INTERFACE_LINK_LIBRARIES "${CSV_LIBRARY}")
 
+# Four small C/C++ libraries are linked statically when their archives are installed (Debian's
+# -dev packages ship them): without their symbol relocations every befus command starts about
+# 0.8 ms sooner, a tenth of a search on the 10k benchmark. ICU, Xapian and the C++ runtime stay
+# shared (ICU's data alone is 30 MB). -DBEFUS_STATIC_DEPS=OFF links all four dynamically.
+option(BEFUS_STATIC_DEPS "Link yaml-cpp, gumbo, libexttextcat and libcsv statically when possible" ON)
+set(BEFUS_YAML_LIB yaml-cpp)
+set(BEFUS_GUMBO_LIB PkgConfig::GUMBO)
+set(BEFUS_TEXTCAT_LIB PkgConfig::EXTTEXTCAT)
+set(BEFUS_CSV_LIB Csv::Csv)
+function(befus_static_archive var archive includes)
+  find_library(${var}_ARCHIVE NAMES ${archive})
+  if(${var}_ARCHIVE)
+    add_library(Befus::${var} STATIC IMPORTED)
+    set_target_properties(Befus::${var} PROPERTIES
+      IMPORTED_LOCATION "${${var}_ARCHIVE}"
+      INTERFACE_INCLUDE_DIRECTORIES "${includes}")
+    set(BEFUS_${var}_LIB Befus::${var} PARENT_SCOPE)
+  endif()
+endfunction()
+if(BEFUS_STATIC_DEPS)
+  get_target_property(_yaml_includes yaml-cpp INTERFACE_INCLUDE_DIRECTORIES)
+  if(NOT _yaml_includes)
+    set(_yaml_includes "")
+  endif()
+  befus_static_archive(YAML libyaml-cpp.a "${_yaml_includes}")
+  befus_static_archive(GUMBO libgumbo.a "${GUMBO_INCLUDE_DIRS}")
+  befus_static_archive(TEXTCAT libexttextcat.a "${EXTTEXTCAT_INCLUDE_DIRS}")
+  befus_static_archive(CSV libcsv.a "${CSV_INCLUDE_DIR}")
+endif()
+
 if(BEFUS_TESTS)
   find_package(Catch2 REQUIRED)
 endif()
