@@ -108,7 +108,7 @@ std::optional<Setup> named_command(int argc, const char* const* argv) {
     if (a.size() > 1 && a[0] == '-') continue;
     for (const auto& c : k_commands)
       if (c.name == a) {
-        for (int j = i + 1; j < argc; ++j)  // help for the command lists what is around it too
+        for (int j = i + 1; j < argc; ++j)  // help is printed by the full set, exactly as before
           if (std::string_view(argv[j]) == "-h" || std::string_view(argv[j]) == "--help") return std::nullopt;
         return c.setup;
       }

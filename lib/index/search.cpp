@@ -9,6 +9,7 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
 #include <array>
 #include <unordered_map>
 #include <regex>
@@ -222,14 +223,23 @@ std::vector<LabelMatch> find_labels(const std::vector<std::string>& words, const
   return out;
 }
 
-// Every label and alt label of a node in every language, folded (words as the user would type
-// them, punctuation kept for Xapian's parser), sorted and distinct.
+// Every label and alt label of a node in every language, folded, sorted and distinct. Words keep
+// their inner apostrophes and hyphens, which Xapian's parser reads as the TermGenerator did;
+// other ASCII punctuation, which the parser could take for syntax, becomes a space.
 std::vector<std::string> label_alternatives(const taxonomy::Node& n) {
   std::set<std::string> all;
   auto add = [&](const std::string& label) {
+    std::string text = util::fold(label);
+    for (auto& c : text) {
+      auto u = static_cast<unsigned char>(c);
+      if (u < 0x80 && !std::isalnum(u) && c != '\'' && c != '-') c = ' ';
+    }
     std::string folded;
-    for (const auto& w : util::split(util::fold(label), ' '))
+    for (auto w : util::split(text, ' ')) {
+      while (!w.empty() && (w.front() == '-' || w.front() == '\'')) w.erase(0, 1);
+      while (!w.empty() && (w.back() == '-' || w.back() == '\'')) w.pop_back();
       if (!w.empty()) folded += (folded.empty() ? "" : " ") + w;
+    }
     if (!folded.empty()) all.insert(folded);
   };
   for (const auto& [lang, text] : n.label) add(text);

@@ -214,6 +214,29 @@ TEST_CASE("search: a label with an apostrophe reaches documents that use it, wor
   CHECK_THAT(r.hits[0].snippet, Catch::Contains("\x01sentiment\x02"));
 }
 
+TEST_CASE("search: labels with the query parser's syntax characters are only words", "[search]") {
+  std::string tree = test::read(test::data("taxonomy/small.yaml"));
+  std::string plain = "label: {nl: Integratie van de jeugd, fr: Intégration de la jeunesse, en: Youth integration}";
+  REQUIRE(tree.find(plain) != std::string::npos);
+  tree.replace(tree.find(plain), plain.size(),
+               plain + "\n        alt: {en: ['(street) \"work\" -AND OR +x* title:y ~z', '-jeugdwerk-']}");
+  TempDir dir;
+  write(dir / "tree.yaml", tree);
+  SmallKb k((dir / "tree.yaml").string());
+  write(k.dir / "corpus/nl/werk.md", "---\nid: werk\ntitle: Een buurthuis\nlang: nl\n---\nHet jeugdwerk in de buurt.\n");
+  k.run();
+  index::Reader reader(k.db);
+  search::Request q;
+  q.query = "youth integration";
+  auto r = search::run(reader, k.tree, k.kb.languages, q);
+  std::vector<std::string> ids;
+  for (const auto& h : r.hits) ids.push_back(h.data.value("id", ""));
+  std::sort(ids.begin(), ids.end());
+  // '-jeugdwerk-' is the word jeugdwerk, not "without jeugdwerk"
+  CHECK(ids == std::vector<std::string>{"jeugd", "werk"});
+  CHECK(r.expansions == std::vector<std::string>{"youth-integration"});
+}
+
 TEST_CASE("search: snippets mark the matched words", "[search]") {
   std::string s = search::make_snippet("Een lange tekst over overlast in de wijk en nog veel meer.", "nl", {"overlast"});
   CHECK_THAT(s, Catch::Contains("\x01overlast\x02"));
