@@ -15,6 +15,7 @@ struct IndexCmdOptions {
   bool full = false;
   unsigned jobs = 0;
   unsigned shards = 0;
+  size_t batch = 2000;
 };
 
 int run_index(Context& ctx, const IndexCmdOptions& o) {
@@ -25,6 +26,7 @@ int run_index(Context& ctx, const IndexCmdOptions& o) {
   opts.full = o.full;
   opts.jobs = o.jobs;
   opts.shards = o.shards;
+  opts.batch = o.batch;
   for (const auto& p : o.paths) {
     if (!std::filesystem::exists(p)) throw UsageError(fmt::format("{}: no such file or folder", p));
     opts.only.emplace_back(p);
@@ -53,6 +55,10 @@ void setup_index(CLI::App& app, Context& ctx) {
   sub->add_option("PATH", o->paths, "Only these files or folders (default: every corpus folder)");
   sub->add_flag("--full", o->full, "Re-read every file, not only the changed ones");
   sub->add_option("--jobs", o->jobs, "Extraction threads (default: one per core)")->check(CLI::Range(0u, 256u));
+  sub->add_option("--batch", o->batch,
+                  "Documents per commit: a killed run redoes at most this many, and a bigger batch holds more "
+                  "in memory (10000 on the 100k benchmark: 370 MB instead of 121 MB, no faster)")
+      ->check(CLI::Range(size_t{1}, size_t{1000000}));
   sub->add_option("--shards", o->shards,
                   "Split the index over N local databases by document id, joined by a stub file at the index "
                   "path (a change of N rebuilds the index)")

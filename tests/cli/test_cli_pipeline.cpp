@@ -53,6 +53,16 @@ TEST_CASE("pipeline: every sample document is indexed and a second run changes n
   for (const char* lang : {"nl", "fr", "en"}) CHECK(status["by_lang"][lang].get<int>() >= 15);
 }
 
+TEST_CASE("pipeline: a small --batch commits often and indexes the same documents", "[pipeline]") {
+  auto db = fs::path(kb()) / ".befus" / "batch-test";
+  auto r = befus_run({"--kb", kb(), "--db", db.string(), "--format", "json", "index", "--batch", "5"});
+  REQUIRE(r.code == 0);
+  auto small = json::parse(r.out);
+  CHECK(small["added"] == run_json({"status"})["documents"]);
+  CHECK(befus_run({"--kb", kb(), "index", "--batch", "0"}).code == 2);
+  fs::remove_all(db);
+}
+
 TEST_CASE("pipeline: queries find the documents they must and not those they must not", "[pipeline]") {
   struct Row {
     std::vector<std::string> args;
