@@ -112,7 +112,12 @@ Listing list_files(const kb::KnowledgeBase& kb) {
         out.skipped.emplace_back(kb.relative(p), "link leads outside the knowledge base");
         continue;
       }
-      if (!seen.insert(fs::weakly_canonical(p, ec).native()).second) continue;
+      fs::path canonical = fs::weakly_canonical(p, ec);
+      if (ec) {  // cannot be resolved: the file stands for itself rather than being taken for another
+        canonical = p;
+        ec.clear();
+      }
+      if (!seen.insert(canonical.native()).second) continue;
       out.files.push_back(p.native());
     }
   }
