@@ -107,8 +107,7 @@ public:
   // Only the languages the index has documents in get a branch, and the branch for documents in
   // other languages only when there are some: every branch costs Xapian a pass over the
   // postings of its terms.
-  Builder(Xapian::Database& db, const std::vector<std::string>& languages, bool all_words)
-      : m_db(db), m_all_words(all_words) {
+  Builder(Xapian::Database& db, const std::vector<std::string>& languages) : m_db(db) {
     Xapian::doccount in_languages = 0;
     for (const auto& lang : languages) {
       Xapian::doccount n = db.get_termfreq(schema::k_lang + lang);
@@ -118,17 +117,18 @@ public:
     m_other_languages = in_languages < db.get_doccount();
   }
 
-  // The query in every language: each document is matched with its own language's stemmer.
-  Xapian::Query multilang(const std::string& text, bool any_word = false) {
+  // The query in every language: each document is matched with its own language's stemmer. `op`
+  // joins the words: AND for all of them, OR for any.
+  Xapian::Query multilang(const std::string& text, Xapian::Query::op op) {
     std::vector<Xapian::Query> branches;
     std::vector<Xapian::Query> lang_terms;
     for (const auto& lang : m_languages) {
-      Xapian::Query q = parse(text, schema::stemmer(lang), any_word, branches.empty());
+      Xapian::Query q = parse(text, schema::stemmer(lang), op);
       lang_terms.emplace_back(schema::k_lang + lang);
       branches.emplace_back(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::k_lang + lang));
     }
     if (m_other_languages) {  // matched without stemming
-      Xapian::Query other = parse(text, Xapian::Stem(), any_word, false);
+      Xapian::Query other = parse(text, Xapian::Stem(), op);
       branches.emplace_back(Xapian::Query::OP_AND_NOT, other,
                             Xapian::Query(Xapian::Query::OP_OR, lang_terms.begin(), lang_terms.end()));
     }
@@ -145,7 +145,7 @@ public:
       if (a.find(' ') == std::string::npos) words.push_back(a);
       else parts.push_back(phrase(a));
     }
-    if (!words.empty()) parts.push_back(multilang(util::join(words, " OR "), true));
+    if (!words.empty()) parts.push_back(multilang(util::join(words, " OR "), Xapian::Query::OP_OR));
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
 
@@ -157,7 +157,7 @@ private:
   // a document with "droit" and "logement" is on the topic of "droit au logement" anyway.
   // (Phrases the user types stay phrases.)
   Xapian::Query phrase(const std::string& text) {
-    Xapian::Query whole = parse("\"" + text + "\"", Xapian::Stem(), true, false);
+    Xapian::Query whole = parse("\"" + text + "\"", Xapian::Stem(), Xapian::Query::OP_OR);
     std::vector<std::string> kept;
     for (auto t = whole.get_terms_begin(); t != whole.get_terms_end(); ++t)
       if (!is_filler(*t)) kept.push_back(*t);
@@ -165,21 +165,19 @@ private:
     return Xapian::Query(Xapian::Query::OP_AND, kept.begin(), kept.end());
   }
 
-  Xapian::Query parse(const std::string& text, const Xapian::Stem& stem, bool any_word, bool spell) {
+  Xapian::Query parse(const std::string& text, const Xapian::Stem& stem, Xapian::Query::op op) {
     Xapian::QueryParser qp;
     qp.set_database(m_db);
     qp.set_stemmer(stem);
     qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
-    qp.set_default_op(m_all_words && !any_word ? Xapian::Query::OP_AND : Xapian::Query::OP_OR);
+    qp.set_default_op(op);
     qp.add_prefix("title", schema::k_title);
-    (void)spell;
     return qp.parse_query(text, Xapian::QueryParser::FLAG_DEFAULT | Xapian::QueryParser::FLAG_WILDCARD);
   }
 
   Xapian::Database& m_db;
   std::vector<std::string> m_languages;  // those with documents
   bool m_other_languages = false;        // documents in none of them exist
-  bool m_all_words;
 };
 
 // "Did you mean": the index's own vocabulary, for the words as the user typed them.
@@ -479,49 +477,49 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
       res.suggestion.clear();
       Xapian::Database& db = impl.db;
       std::string folded = fold_query(text);
+      std::vector<std::string> words = util::words(text);
       std::vector<std::string> query_words;
-      for (const auto& w : util::words(text))
+      for (const auto& w : words)
         if (!k_operators.count(w)) query_words.push_back(w);
+      // Runs of words that are a theme's label: in a plain query they are replaced by the theme's
+      // labels in every language; in advanced syntax they are added beside the query.
+      std::vector<LabelMatch> labels =
+          r.expand && !folded.empty() ? find_labels(words, t) : std::vector<LabelMatch>{};
+      bool plain = is_plain(text);
+      Builder b(db, languages);
 
       auto build = [&](bool all_words) {
-        Builder b(db, languages, all_words);
+        Xapian::Query::op op = all_words ? Xapian::Query::OP_AND : Xapian::Query::OP_OR;
         Xapian::Query q;
         res.expansions.clear();
         if (folded.empty()) {
           q = Xapian::Query::MatchAll;
-        } else if (!r.expand) {
-          q = b.multilang(folded);
-        } else {
-          std::vector<std::string> words = util::words(text);
-          auto labels = is_plain(text) ? find_labels(words, t) : std::vector<LabelMatch>{};
-          if (labels.empty()) {
-            q = b.multilang(folded);
-            // Advanced syntax: still reach the themes whose labels appear in the query.
-            if (!is_plain(text)) {
-              std::vector<Xapian::Query> extra{q};
-              for (const auto& m : find_labels(words, t)) {
-                extra.push_back(b.labels(label_alternatives(*m.node)));
-                extra.emplace_back(schema::k_theme + m.node->id);
-                res.expansions.push_back(m.node->id);
-              }
-              q = Xapian::Query(Xapian::Query::OP_OR, extra.begin(), extra.end());
-            }
-          } else {
-            std::vector<Xapian::Query> parts;
-            std::vector<bool> used(words.size(), false);
+        } else if (labels.empty() || !plain) {
+          q = b.multilang(folded, op);
+          if (!labels.empty()) {
+            std::vector<Xapian::Query> extra{q};
             for (const auto& m : labels) {
-              for (size_t i = m.first; i < m.first + m.count; ++i) used[i] = true;
-              Xapian::Query group(Xapian::Query::OP_OR, b.labels(label_alternatives(*m.node)),
-                                  Xapian::Query(schema::k_theme + m.node->id));
-              parts.push_back(group);
+              extra.push_back(b.labels(label_alternatives(*m.node)));
+              extra.emplace_back(schema::k_theme + m.node->id);
               res.expansions.push_back(m.node->id);
             }
-            std::vector<std::string> rest;
-            for (size_t i = 0; i < words.size(); ++i)
-              if (!used[i]) rest.push_back(words[i]);
-            if (!rest.empty()) parts.push_back(b.multilang(util::join(rest, " ")));
-            q = Xapian::Query(all_words ? Xapian::Query::OP_AND : Xapian::Query::OP_OR, parts.begin(), parts.end());
+            q = Xapian::Query(Xapian::Query::OP_OR, extra.begin(), extra.end());
           }
+        } else {
+          std::vector<Xapian::Query> parts;
+          std::vector<bool> used(words.size(), false);
+          for (const auto& m : labels) {
+            for (size_t i = m.first; i < m.first + m.count; ++i) used[i] = true;
+            Xapian::Query group(Xapian::Query::OP_OR, b.labels(label_alternatives(*m.node)),
+                                Xapian::Query(schema::k_theme + m.node->id));
+            parts.push_back(group);
+            res.expansions.push_back(m.node->id);
+          }
+          std::vector<std::string> rest;
+          for (size_t i = 0; i < words.size(); ++i)
+            if (!used[i]) rest.push_back(words[i]);
+          if (!rest.empty()) parts.push_back(b.multilang(util::join(rest, " "), op));
+          q = Xapian::Query(op, parts.begin(), parts.end());
         }
         if (!filter.empty()) q = Xapian::Query(Xapian::Query::OP_FILTER, q, filter);
         return q;
