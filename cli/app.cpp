@@ -95,23 +95,23 @@ constexpr Command k_commands[] = {
     {"export", setup_export}};
 
 // The command a command line names: its first word that is not a global option or an option's
-// value. Nothing for help, version or a line without a known command.
+// value. Nothing for a line that asks for help or the version (the full set prints those, as
+// before) or that names no known command.
 std::optional<Setup> named_command(int argc, const char* const* argv) {
   static constexpr std::string_view k_with_value[] = {"--kb", "--db", "--lang", "--format", "--timeout"};
   for (int i = 1; i < argc; ++i) {
     std::string_view a = argv[i];
     if (a == "-h" || a == "--help" || a == "--version") return std::nullopt;
+  }
+  for (int i = 1; i < argc; ++i) {
+    std::string_view a = argv[i];
     if (std::find(std::begin(k_with_value), std::end(k_with_value), a) != std::end(k_with_value)) {
       ++i;
       continue;
     }
     if (a.size() > 1 && a[0] == '-') continue;
     for (const auto& c : k_commands)
-      if (c.name == a) {
-        for (int j = i + 1; j < argc; ++j)  // help is printed by the full set, exactly as before
-          if (std::string_view(argv[j]) == "-h" || std::string_view(argv[j]) == "--help") return std::nullopt;
-        return c.setup;
-      }
+      if (c.name == a) return c.setup;
     return std::nullopt;
   }
   return std::nullopt;

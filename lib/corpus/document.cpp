@@ -8,7 +8,6 @@
 
 #include <algorithm>
 #include <fmt/format.h>
-#include <set>
 #include <unordered_set>
 
 namespace befus::corpus {

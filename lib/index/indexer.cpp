@@ -14,9 +14,6 @@
 #include <condition_variable>
 #include <functional>
 #include <mutex>
-#include <future>
-#include <map>
-#include <set>
 #include <thread>
 #include <unordered_map>
 
