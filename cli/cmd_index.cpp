@@ -39,7 +39,7 @@ int run_index(Context& ctx, const IndexCmdOptions& o) {
     ctx.out << fmt::format("{} added, {} updated, {} removed, {} unchanged, {} failed ({:.2f} s)\n", r.added, r.updated,
                            r.removed, r.unchanged, r.failed, r.seconds);
     if (r.rebuilt) ctx.out << fmt::format("the index was rebuilt as {} shard{}\n", r.shards, r.shards == 1 ? "" : "s");
-    if (r.retermed) ctx.out << fmt::format("{} documents re-termed after a change of the tree\n", r.retermed);
+    if (r.retermed) ctx.out << fmt::format("{} documents re-termed after a change of the tree or of the index schema\n", r.retermed);
     for (const auto& f : r.failures) ctx.out << "failed: " << f.reason << '\n';
   }
   if (!ctx.globals.quiet && !ctx.json())

@@ -69,8 +69,7 @@ Text from_document(const corpus::Document& d, const taxonomy::Taxonomy& t) {
 
 Text from_index(const Xapian::Database& db, Xapian::docid did) {
   Xapian::Document doc = db.get_document(did);
-  nlohmann::json j = nlohmann::json::parse(doc.get_data(), nullptr, false);
-  if (j.is_discarded()) j = nlohmann::json::object();
+  nlohmann::json j = index::schema::parse_data(doc.get_data(), true);
   auto text = [&](const char* key) {
     auto it = j.find(key);
     return it != j.end() && it->is_string() ? it->get<std::string>() : std::string();
@@ -316,8 +315,7 @@ Votes Engine::votes(const Text& text, const std::vector<std::string>& excluded_i
     }
     if (voted.empty()) continue;
     sum += sim;
-    nlohmann::json data = nlohmann::json::parse(doc.get_data(), nullptr, false);
-    std::string title = data.is_object() ? data.value("title", std::string()) : std::string();
+    std::string title = index::schema::parse_data(doc.get_data(), false).value("title", std::string());
     for (size_t n : voted) {
       out.share[n] += sim;
       out.voters[n].push_back({doc.get_value(index::schema::k_slot_id), title, sim});

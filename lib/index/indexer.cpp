@@ -134,28 +134,36 @@ bool selected(const std::filesystem::path& file, const std::vector<std::filesyst
   return false;
 }
 
-// Gives every document not re-indexed in this run the theme terms the tree now implies.
-size_t reterm(Xapian::WritableDatabase& db, const taxonomy::Taxonomy& t, const std::vector<std::string_view>& skip) {
+// Gives every document not re-indexed in this run the theme and label terms the tree now implies
+// (the label terms from the words the document already has: no file is read).
+size_t reterm(Xapian::WritableDatabase& db, const taxonomy::Taxonomy& t, const schema::LabelMatcher& labels,
+              const std::vector<std::string_view>& skip) {
+  using Term = std::pair<std::string, Xapian::termcount>;  // wdf 0: a boolean term
+  auto ours = [](const std::string& s) {
+    return s.rfind(schema::k_theme, 0) == 0 || s.rfind(schema::k_direct, 0) == 0 || s.rfind(schema::k_label, 0) == 0;
+  };
   size_t changed = 0;
   for (auto it = db.postlist_begin(""); it != db.postlist_end(""); ++it) {
     Xapian::Document doc = db.get_document(*it);
     if (has(skip, doc.get_value(schema::k_slot_path))) continue;
-    nlohmann::json data = nlohmann::json::parse(doc.get_data(), nullptr, false);
-    if (data.is_discarded()) continue;
+    nlohmann::json data = schema::parse_data(doc.get_data(), false);
+    if (data.empty()) continue;
     std::vector<std::string> themes = data.value("themes", std::vector<std::string>{});
-    std::vector<std::string> want = schema::theme_terms(themes, t);
+    std::vector<Term> want;
+    for (auto& term : schema::theme_terms(themes, t)) want.emplace_back(std::move(term), 0);
     for (const auto& th : themes)
-      if (t.find(th)) want.push_back(schema::bounded(schema::k_direct, th));
-    std::vector<std::string> have;
+      if (t.find(th)) want.emplace_back(schema::bounded(schema::k_direct, th), 0);
+    for (auto& term : labels.terms(doc, data.value("lang", std::string()))) want.push_back(std::move(term));
+    std::vector<Term> have;
     for (auto term = doc.termlist_begin(); term != doc.termlist_end(); ++term) {
       std::string s = *term;
-      if (s.rfind(schema::k_theme, 0) == 0 || s.rfind(schema::k_direct, 0) == 0) have.push_back(s);
+      if (ours(s)) have.emplace_back(std::move(s), term.get_wdf());
     }
     std::sort(want.begin(), want.end());
     std::sort(have.begin(), have.end());
     if (want == have) continue;
-    for (const auto& h : have) doc.remove_term(h);
-    for (const auto& w : want) doc.add_boolean_term(w);
+    for (const auto& [term, wdf] : have) doc.remove_term(term);
+    for (const auto& [term, wdf] : want) doc.add_term(term, wdf);
     db.replace_document(*it, doc);
     ++changed;
   }
@@ -236,6 +244,7 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
       ++report.removed;
     }
 
+    schema::LabelMatcher labels(t);  // its tables are made when a first document needs them
     unsigned jobs = options.jobs ? options.jobs : std::max(1u, std::thread::hardware_concurrency());
     size_t done = 0, since_commit = 0;
     auto commit_all = [&] {
@@ -251,7 +260,7 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
       try {
         corpus::Document d = corpus::load(kb, listing.files[todo[i].first]);
         l.problems = corpus::check(d, t, kb.languages);
-        l.built = schema::build(d, t, todo[i].second);
+        l.built = schema::build(d, t, todo[i].second, &labels);
         l.doc = std::move(d);  // last: a document that failed half-way has none
       } catch (const DataError& e) {
         l.error = e.what();
@@ -303,17 +312,17 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
     for (size_t k = 0; k < dbs.size(); ++k) {
       current = &layout.shards[k];
       Xapian::WritableDatabase& db = dbs[k];
-      // A changed tree re-terms the documents whose themes now have other ancestors.
-      std::string old_hash = layout.remote ? std::string() : db.get_metadata(schema::k_meta_taxonomy);
-      if (old_hash != t.hash()) {
-        report.retermed += reterm(db, t, touched);
-        if (!layout.remote) schema::write_synonyms(db, t);
+      // A changed tree re-terms the documents whose themes now have other ancestors or whose
+      // words are now another node's label; so does an index made before label terms existed.
+      std::string old_hash = db.get_metadata(schema::k_meta_taxonomy);
+      std::string old_schema = db.get_metadata(schema::k_meta_schema);
+      if (old_hash != t.hash() || old_schema != std::to_string(schema::k_version)) {
+        report.retermed += reterm(db, t, labels, touched);
+        if (!layout.remote) schema::write_synonyms(db, t);  // remote databases keep no synonyms
       }
-      if (!layout.remote) {
-        db.set_metadata(schema::k_meta_schema, std::to_string(schema::k_version));
-        db.set_metadata(schema::k_meta_taxonomy, t.hash());
-        db.set_metadata(schema::k_meta_stemmers, "nl=dutch fr=french en=english de=german");
-      }
+      db.set_metadata(schema::k_meta_schema, std::to_string(schema::k_version));
+      db.set_metadata(schema::k_meta_taxonomy, t.hash());
+      db.set_metadata(schema::k_meta_stemmers, "nl=dutch fr=french en=english de=german");
       db.commit();
       db.close();
     }

@@ -18,13 +18,6 @@ Reader& Reader::operator=(Reader&&) noexcept = default;
 
 namespace {
 
-nlohmann::json parse_data(const std::string& data, bool with_text) {
-  nlohmann::json j = nlohmann::json::parse(data, nullptr, false);
-  if (j.is_discarded()) return nlohmann::json::object();
-  if (!with_text) j.erase("text");
-  return j;
-}
-
 template <typename Fn>
 auto guarded(Reader::Impl& impl, Fn&& fn) -> decltype(fn()) {
   try {
@@ -45,7 +38,7 @@ std::optional<nlohmann::json> Reader::get(const std::string& id) const {
     std::string term = schema::bounded(schema::k_id, id);
     auto it = m_impl->db.postlist_begin(term);
     if (it == m_impl->db.postlist_end(term)) return std::nullopt;
-    return parse_data(m_impl->db.get_document(*it).get_data(), true);
+    return schema::parse_data(m_impl->db.get_document(*it).get_data(), true);
   });
 }
 
@@ -53,7 +46,7 @@ std::vector<nlohmann::json> Reader::all(bool with_text) const {
   return guarded(*m_impl, [&] {
     std::vector<nlohmann::json> out;
     for (auto it = m_impl->db.postlist_begin(""); it != m_impl->db.postlist_end(""); ++it)
-      out.push_back(parse_data(m_impl->db.get_document(*it).get_data(), with_text));
+      out.push_back(schema::parse_data(m_impl->db.get_document(*it).get_data(), with_text));
     return out;
   });
 }
@@ -71,7 +64,7 @@ std::vector<nlohmann::json> Reader::documents_with_term(const std::string& term)
   return guarded(*m_impl, [&] {
     std::vector<nlohmann::json> out;
     for (auto it = m_impl->db.postlist_begin(term); it != m_impl->db.postlist_end(term); ++it)
-      out.push_back(parse_data(m_impl->db.get_document(*it).get_data(), false));
+      out.push_back(schema::parse_data(m_impl->db.get_document(*it).get_data(), false));
     return out;
   });
 }

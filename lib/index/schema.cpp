@@ -5,7 +5,10 @@
 #include <fmt/format.h>
 
 #include <algorithm>
+#include <cctype>
+#include <limits>
 #include <nlohmann/json.hpp>
+#include <map>
 #include <set>
 
 namespace befus::index::schema {
@@ -41,9 +44,120 @@ std::string document_data(const corpus::Document& d) {
                       {"why", d.why},         {"url", d.url},       {"problem", d.problem},   {"mechanism", d.mechanism},
                       {"evidence", d.evidence}, {"target", d.target}, {"format", d.format},
                       {"classified", d.has_themes && !d.themes.empty()}, {"fields", d.fields}};
-  std::string text = d.body.size() > k_max_text ? util::repair_utf8(d.body.substr(0, k_max_text)) : d.body;
-  j["text"] = std::move(text);
-  return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  std::string out = j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+  out += '\0';  // JSON text never holds a raw NUL: the first one ends it
+  std::string_view text = std::string_view(d.body).substr(0, k_max_text);
+  out += text.size() < d.body.size() || !util::valid_utf8(text) ? util::repair_utf8(text) : std::string(text);
+  return out;
+}
+
+Stored read_data(std::string_view data, bool with_text) {
+  Stored s;
+  size_t nul = data.find('\0');
+  std::string_view json = nul == std::string_view::npos ? data : data.substr(0, nul);
+  s.fields = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (!s.fields.is_object()) s.fields = nlohmann::json::object();
+  if (nul != std::string_view::npos) {
+    if (with_text) s.text = data.substr(nul + 1);
+  } else if (auto it = s.fields.find("text"); it != s.fields.end()) {  // schema 1
+    if (with_text && it->is_string()) s.text = it->get<std::string>();
+    s.fields.erase(it);
+  }
+  return s;
+}
+
+nlohmann::json parse_data(std::string_view data, bool with_text) {
+  Stored s = read_data(data, with_text);
+  if (with_text) s.fields["text"] = std::move(s.text);
+  return std::move(s.fields);
+}
+
+bool is_filler(const std::string& w) {
+  static const std::set<std::string> k_fillers{"de", "het", "een", "van", "voor", "en", "in", "op", "met", "la",
+                                               "le", "les", "du", "des", "d", "l", "et", "un", "une", "au", "aux",
+                                               "the", "of", "and", "a", "an", "to", "for", "on", "or", "with"};
+  return k_fillers.count(w) > 0;
+}
+
+// Words keep their inner apostrophes and hyphens, which Xapian's parser reads as the
+// TermGenerator did; other ASCII punctuation, which the parser could take for syntax, becomes a
+// space.
+std::vector<std::string> label_alternatives(const taxonomy::Node& n) {
+  std::set<std::string> all;
+  auto add = [&](const std::string& label) {
+    std::string text = util::fold(label);
+    for (auto& c : text) {
+      auto u = static_cast<unsigned char>(c);
+      if (u < 0x80 && !std::isalnum(u) && c != '\'' && c != '-') c = ' ';
+    }
+    std::string folded;
+    for (auto w : util::split(text, ' ')) {
+      while (!w.empty() && (w.front() == '-' || w.front() == '\'')) w.erase(0, 1);
+      while (!w.empty() && (w.back() == '-' || w.back() == '\'')) w.pop_back();
+      if (!w.empty()) folded += (folded.empty() ? "" : " ") + w;
+    }
+    if (!folded.empty()) all.insert(folded);
+  };
+  for (const auto& [lang, text] : n.label) add(text);
+  for (const auto& [lang, list] : n.alt)
+    for (const auto& a : list) add(a);
+  return {all.begin(), all.end()};
+}
+
+std::vector<std::string> label_terms(const std::string& alternative, const Xapian::Stem& stem) {
+  Xapian::QueryParser qp;
+  qp.set_stemming_strategy(Xapian::QueryParser::STEM_SOME);
+  bool several = alternative.find(' ') != std::string::npos;
+  if (!several) qp.set_stemmer(stem);
+  // As a phrase, several words come out unstemmed: the terms with positions.
+  Xapian::Query q = qp.parse_query(several ? "\"" + alternative + "\"" : alternative, Xapian::QueryParser::FLAG_DEFAULT);
+  std::vector<std::string> all, kept;
+  for (auto t = q.get_terms_begin(); t != q.get_terms_end(); ++t) {
+    all.push_back(*t);
+    if (!several || !is_filler(*t)) kept.push_back(*t);
+  }
+  return kept.empty() ? all : kept;
+}
+
+const LabelMatcher::Table& LabelMatcher::table(const std::string& stemmer) const {
+  std::lock_guard lock(m_mutex);
+  auto& slot = m_tables[stemmer];
+  if (slot) return *slot;
+  auto tab = std::make_unique<Table>();
+  Xapian::Stem stem = stemmer == "none" ? Xapian::Stem() : Xapian::Stem(stemmer);
+  const auto& nodes = m_tree.nodes();
+  for (size_t n = 0; n < nodes.size(); ++n)
+    for (const auto& a : label_alternatives(nodes[n])) {
+      std::vector<std::string> terms = label_terms(a, stem);
+      std::sort(terms.begin(), terms.end());
+      terms.erase(std::unique(terms.begin(), terms.end()), terms.end());
+      if (terms.empty()) continue;
+      for (const auto& term : terms) tab->by_term[term].push_back(tab->alternatives.size());
+      tab->alternatives.emplace_back(n, terms.size());
+    }
+  slot = std::move(tab);
+  return *slot;
+}
+
+std::vector<std::pair<std::string, Xapian::termcount>> LabelMatcher::terms(const Xapian::Document& doc,
+                                                                           const std::string& lang) const {
+  const Table& tab = table(stemmer_name(lang));
+  std::vector<size_t> found(tab.alternatives.size(), 0);
+  std::vector<Xapian::termcount> least(tab.alternatives.size(), std::numeric_limits<Xapian::termcount>::max());
+  for (auto it = doc.termlist_begin(); it != doc.termlist_end(); ++it) {
+    auto f = tab.by_term.find(*it);
+    if (f == tab.by_term.end()) continue;
+    for (size_t a : f->second) {
+      ++found[a];
+      least[a] = std::min(least[a], it.get_wdf());
+    }
+  }
+  std::map<size_t, Xapian::termcount> nodes;
+  for (size_t a = 0; a < found.size(); ++a)
+    if (found[a] == tab.alternatives[a].second) nodes[tab.alternatives[a].first] += std::max<Xapian::termcount>(least[a], 1);
+  std::vector<std::pair<std::string, Xapian::termcount>> out;
+  for (const auto& [n, wdf] : nodes) out.emplace_back(bounded(k_label, m_tree.nodes()[n].id), wdf);
+  return out;
 }
 
 std::vector<std::string> theme_terms(const std::vector<std::string>& themes, const taxonomy::Taxonomy& t) {
@@ -54,7 +168,8 @@ std::vector<std::string> theme_terms(const std::vector<std::string>& themes, con
   return {out.begin(), out.end()};
 }
 
-Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, const std::string& signature) {
+Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, const std::string& signature,
+                       const LabelMatcher* labels) {
   Xapian::Document doc;
   Xapian::TermGenerator tg;
   tg.set_stemmer(stemmer(d.lang));
@@ -71,6 +186,8 @@ Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, c
   }
   tg.increase_termpos();
   tg.index_text(util::fold(d.body));
+  if (labels)
+    for (const auto& [term, wdf] : labels->terms(doc, d.lang)) doc.add_term(term, wdf);
 
   doc.add_boolean_term(bounded(k_id, d.id));
   if (!d.lang.empty()) doc.add_boolean_term(k_lang + d.lang);

@@ -13,6 +13,7 @@
 #include <array>
 #include <unordered_map>
 #include <regex>
+#include <map>
 #include <set>
 
 namespace befus::search {
@@ -93,21 +94,12 @@ bool is_plain(const std::string& q) {
   return true;
 }
 
-// Words too common to carry meaning alone: not highlighted when they come from a label, and
-// left out of label phrases.
-bool is_filler(const std::string& w) {
-  static const std::set<std::string> k_fillers{"de", "het", "een", "van", "voor", "en", "in", "op", "met", "la",
-                                               "le", "les", "du", "des", "d", "l", "et", "un", "une", "au", "aux",
-                                               "the", "of", "and", "a", "an", "to", "for", "on", "or", "with"};
-  return k_fillers.count(w) > 0;
-}
-
 class Builder {
 public:
   // Only the languages the index has documents in get a branch, and the branch for documents in
   // other languages only when there are some: every branch costs Xapian a pass over the
   // postings of its terms.
-  Builder(Xapian::Database& db, const std::vector<std::string>& languages) : m_db(db) {
+  Builder(Xapian::Database& db, const taxonomy::Taxonomy& t, const std::vector<std::string>& languages) : m_db(db) {
     Xapian::doccount in_languages = 0;
     for (const auto& lang : languages) {
       Xapian::doccount n = db.get_termfreq(schema::k_lang + lang);
@@ -115,17 +107,50 @@ public:
       if (n > 0) m_languages.push_back(lang);
     }
     m_other_languages = in_languages < db.get_doccount();
+    // The index names its documents' labels itself when it was made with this very tree and
+    // schema; otherwise (an older index, or the tree edited since) labels are asked word by word.
+    try {
+      m_labels_indexed = db.get_metadata(schema::k_meta_schema) == std::to_string(schema::k_version) &&
+                         db.get_metadata(schema::k_meta_taxonomy) == t.hash();
+    } catch (const Xapian::UnimplementedError&) {
+      m_labels_indexed = false;
+    }
+  }
+
+  // A node reached through its labels: the documents that name it in any language, and those
+  // filed under it.
+  Xapian::Query theme(const taxonomy::Node& n) {
+    Xapian::Query filed(schema::k_theme + n.id);
+    if (m_labels_indexed) return Xapian::Query(Xapian::Query::OP_OR, Xapian::Query(bounded(schema::k_label, n.id)), filed);
+    return Xapian::Query(Xapian::Query::OP_OR, labels(schema::label_alternatives(n)), filed);
   }
 
   // The query in every language: each document is matched with its own language's stemmer. `op`
   // joins the words: AND for all of them, OR for any.
+  // Languages whose stemmers give the same query share one branch, filtered by all their
+  // languages ("buurt" is "Zbuurt" for Dutch and French alike): each branch walks its terms'
+  // postings, and most words are left alone by the other languages' stemmers. When one branch
+  // serves every document the filter goes too.
   Xapian::Query multilang(const std::string& text, Xapian::Query::op op) {
-    std::vector<Xapian::Query> branches;
+    struct Group {
+      Xapian::Query query;
+      std::vector<Xapian::Query> langs;
+    };
+    std::vector<Group> groups;
+    std::map<std::string, size_t> by_query;  // description -> group
     std::vector<Xapian::Query> lang_terms;
     for (const auto& lang : m_languages) {
       Xapian::Query q = parse(text, schema::stemmer(lang), op);
       lang_terms.emplace_back(schema::k_lang + lang);
-      branches.emplace_back(Xapian::Query::OP_FILTER, q, Xapian::Query(schema::k_lang + lang));
+      auto [it, fresh] = by_query.emplace(q.get_description(), groups.size());
+      if (fresh) groups.push_back({q, {}});
+      groups[it->second].langs.push_back(lang_terms.back());
+    }
+    std::vector<Xapian::Query> branches;
+    for (const auto& g : groups) {
+      if (groups.size() == 1 && !m_other_languages) return g.query;
+      branches.emplace_back(Xapian::Query::OP_FILTER, g.query,
+                            Xapian::Query(Xapian::Query::OP_OR, g.langs.begin(), g.langs.end()));
     }
     if (m_other_languages) {  // matched without stemming
       Xapian::Query other = parse(text, Xapian::Stem(), op);
@@ -135,9 +160,11 @@ public:
     return Xapian::Query(Xapian::Query::OP_OR, branches.begin(), branches.end());
   }
 
-  // Any label or alt label of a node, in documents of every language. A phrase is matched on
-  // unstemmed words (the only ones with positions), so it means the same in every language;
-  // single words are stemmed per language like the rest of the query, all in one multilang.
+private:
+  // Any label or alt label of a node, in documents of every language: what an XLABEL: term
+  // stands for (schema::label_terms), asked word by word. Words of a label of several words are
+  // unstemmed, so they mean the same in every language; single words are stemmed per language
+  // like the rest of the query, all in one multilang.
   Xapian::Query labels(const std::vector<std::string>& alternatives) {
     std::vector<std::string> words;
     std::vector<Xapian::Query> parts;
@@ -149,7 +176,6 @@ public:
     return Xapian::Query(Xapian::Query::OP_OR, parts.begin(), parts.end());
   }
 
-private:
   // A label of several words reaches the documents that have all its words, in any order:
   // the words as Xapian's parser tokenises them, like the indexer's TermGenerator did
   // ("d'insecurite" is one word), without filler words. Not a phrase: on the benchmark corpus
@@ -157,12 +183,8 @@ private:
   // a document with "droit" and "logement" is on the topic of "droit au logement" anyway.
   // (Phrases the user types stay phrases.)
   Xapian::Query phrase(const std::string& text) {
-    Xapian::Query whole = parse("\"" + text + "\"", Xapian::Stem(), Xapian::Query::OP_OR);
-    std::vector<std::string> kept;
-    for (auto t = whole.get_terms_begin(); t != whole.get_terms_end(); ++t)
-      if (!is_filler(*t)) kept.push_back(*t);
-    if (kept.empty()) return whole;
-    return Xapian::Query(Xapian::Query::OP_AND, kept.begin(), kept.end());
+    std::vector<std::string> terms = schema::label_terms(text, Xapian::Stem());
+    return Xapian::Query(Xapian::Query::OP_AND, terms.begin(), terms.end());
   }
 
   Xapian::Query parse(const std::string& text, const Xapian::Stem& stem, Xapian::Query::op op) {
@@ -178,6 +200,7 @@ private:
   Xapian::Database& m_db;
   std::vector<std::string> m_languages;  // those with documents
   bool m_other_languages = false;        // documents in none of them exist
+  bool m_labels_indexed = false;         // documents carry XLABEL: terms for this tree
 };
 
 // "Did you mean": the index's own vocabulary, for the words as the user typed them.
@@ -219,31 +242,6 @@ std::vector<LabelMatch> find_labels(const std::vector<std::string>& words, const
     if (!found) ++i;
   }
   return out;
-}
-
-// Every label and alt label of a node in every language, folded, sorted and distinct. Words keep
-// their inner apostrophes and hyphens, which Xapian's parser reads as the TermGenerator did;
-// other ASCII punctuation, which the parser could take for syntax, becomes a space.
-std::vector<std::string> label_alternatives(const taxonomy::Node& n) {
-  std::set<std::string> all;
-  auto add = [&](const std::string& label) {
-    std::string text = util::fold(label);
-    for (auto& c : text) {
-      auto u = static_cast<unsigned char>(c);
-      if (u < 0x80 && !std::isalnum(u) && c != '\'' && c != '-') c = ' ';
-    }
-    std::string folded;
-    for (auto w : util::split(text, ' ')) {
-      while (!w.empty() && (w.front() == '-' || w.front() == '\'')) w.erase(0, 1);
-      while (!w.empty() && (w.back() == '-' || w.back() == '\'')) w.pop_back();
-      if (!w.empty()) folded += (folded.empty() ? "" : " ") + w;
-    }
-    if (!folded.empty()) all.insert(folded);
-  };
-  for (const auto& [lang, text] : n.label) add(text);
-  for (const auto& [lang, list] : n.alt)
-    for (const auto& a : list) add(a);
-  return {all.begin(), all.end()};
 }
 
 template <typename T>
@@ -348,9 +346,19 @@ using StringMap = std::unordered_map<std::string, int, StringHash, std::equal_to
 struct Highlighter::Language {
   Xapian::Stem stem;
   StringMap wanted;                 // query word or its stem -> the word's index
-  std::array<bool, 256> starts{};   // first bytes of the keys of wanted
+  std::vector<bool> starts = std::vector<bool>(1 << 16);  // by starts_of: the keys' first two bytes
   StringMap seen;                   // spelling in a text -> index of what it matches, or -1
 };
+
+namespace {
+
+// A word's first two bytes (the second 0 for a one-byte word).
+size_t starts_of(std::string_view w) {
+  return static_cast<size_t>(static_cast<unsigned char>(w[0])) << 8 |
+         (w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0u);
+}
+
+} // namespace
 
 Highlighter::Highlighter(std::vector<std::string> query_words) : m_words(std::move(query_words)) {}
 Highlighter::~Highlighter() = default;
@@ -364,8 +372,21 @@ Highlighter::Language& Highlighter::language(const std::string& lang) {
       l->wanted.emplace(m_words[k], static_cast<int>(k));
       l->wanted.emplace(l->stem(m_words[k]), static_cast<int>(k));
     }
-    for (const auto& [key, k] : l->wanted)
-      if (!key.empty()) l->starts[static_cast<unsigned char>(key[0])] = true;
+    // The Snowball stemmers of befus's languages keep a word's first two letters: they change
+    // endings, in English only after the first vowel-consonant pair, in French after the first
+    // vowel that does not start the word, in Dutch and German after at least three letters.
+    // English lists three exceptions: dying, lying, tying (die, lie, tie). A one-letter key
+    // fits any second letter.
+    for (const auto& [key, k] : l->wanted) {
+      if (key.empty()) continue;
+      size_t first = static_cast<size_t>(static_cast<unsigned char>(key[0])) << 8;
+      if (key.size() == 1) {
+        for (size_t second = 0; second < 256; ++second) l->starts[first | second] = true;
+        continue;
+      }
+      l->starts[starts_of(key)] = true;
+      if (key[1] == 'i') l->starts[first | static_cast<unsigned char>('y')] = true;
+    }
   }
   return *l;
 }
@@ -388,10 +409,9 @@ std::string Highlighter::snippet(std::string_view view, const std::string& lang,
     auto it = l.seen.find(raw);
     if (it == l.seen.end()) {
       it = l.seen.emplace(std::string(raw), -1).first;
-      // The stemmers (Snowball's) change endings only, never the first letter ("dying" gives
-      // "die"): a word whose first letter starts no key cannot match, stemmed or not.
+      // A word whose first two letters start no key cannot match, stemmed or not.
       std::string w = util::fold(raw);
-      if (!w.empty() && l.starts[static_cast<unsigned char>(w[0])]) {
+      if (!w.empty() && l.starts[starts_of(w)]) {
         auto hit = l.wanted.find(w);
         if (hit == l.wanted.end()) hit = l.wanted.find(l.stem(w));
         if (hit != l.wanted.end()) it->second = hit->second;
@@ -486,7 +506,7 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
       std::vector<LabelMatch> labels =
           r.expand && !folded.empty() ? find_labels(words, t) : std::vector<LabelMatch>{};
       bool plain = is_plain(text);
-      Builder b(db, languages);
+      Builder b(db, t, languages);
 
       auto build = [&](bool all_words) {
         Xapian::Query::op op = all_words ? Xapian::Query::OP_AND : Xapian::Query::OP_OR;
@@ -499,8 +519,7 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
           if (!labels.empty()) {
             std::vector<Xapian::Query> extra{q};
             for (const auto& m : labels) {
-              extra.push_back(b.labels(label_alternatives(*m.node)));
-              extra.emplace_back(schema::k_theme + m.node->id);
+              extra.push_back(b.theme(*m.node));
               res.expansions.push_back(m.node->id);
             }
             q = Xapian::Query(Xapian::Query::OP_OR, extra.begin(), extra.end());
@@ -510,9 +529,7 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
           std::vector<bool> used(words.size(), false);
           for (const auto& m : labels) {
             for (size_t i = m.first; i < m.first + m.count; ++i) used[i] = true;
-            Xapian::Query group(Xapian::Query::OP_OR, b.labels(label_alternatives(*m.node)),
-                                Xapian::Query(schema::k_theme + m.node->id));
-            parts.push_back(group);
+            parts.push_back(b.theme(*m.node));
             res.expansions.push_back(m.node->id);
           }
           std::vector<std::string> rest;
@@ -549,20 +566,18 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
       // Words to highlight: the query's own and, for reached themes, their labels in every language.
       std::vector<std::string> highlight = query_words;
       for (const auto& id : res.expansions)
-        for (const auto& a : label_alternatives(*t.find(id)))
+        for (const auto& a : schema::label_alternatives(*t.find(id)))
           for (const auto& w : util::words(a))
-            if (!is_filler(w)) highlight.push_back(w);
+            if (!schema::is_filler(w)) highlight.push_back(w);
 
       Highlighter highlighter(std::move(highlight));
       for (auto it = mset.begin(); it != mset.end(); ++it) {
         Hit h;
-        h.data = nlohmann::json::parse(it.get_document().get_data(), nullptr, false);
-        if (h.data.is_discarded()) h.data = nlohmann::json::object();
+        schema::Stored stored = schema::read_data(it.get_document().get_data(), true);
+        h.data = std::move(stored.fields);
         // Relative to the best hit: the expanded query makes Xapian's own percentages tiny.
         h.score = mset.get_max_attained() > 0 ? 100.0 * it.get_weight() / mset.get_max_attained() : 0;
-        std::string body = h.data.value("text", std::string());
-        h.snippet = highlighter.snippet(body, h.data.value("lang", std::string()));
-        h.data.erase("text");
+        h.snippet = highlighter.snippet(stored.text, h.data.value("lang", std::string()));
         res.hits.push_back(std::move(h));
       }
       if (r.facets) {

@@ -76,8 +76,8 @@ size_t export_records(const kb::KnowledgeBase& kb, const index::Reader& reader, 
       auto post = db.postlist_begin(*term);
       if (post == db.postlist_end(*term)) continue;
       if (!options.theme.empty() && !wanted.count(*post)) continue;
-      nlohmann::json data = nlohmann::json::parse(db.get_document(*post).get_data(), nullptr, false);
-      if (!data.is_object()) continue;
+      nlohmann::json data = index::schema::parse_data(db.get_document(*post).get_data(), true);
+      if (data.size() <= 1) continue;  // damaged: no fields but the text
       Record r = from_data(data);
       if (auto body = as_body_record(kb, r, data.value("format", std::string()))) r = std::move(*body);
       out << (options.format == Format::csv ? to_csv(r) : to_jsonl(r));

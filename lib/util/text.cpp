@@ -21,7 +21,10 @@ int32_t next_code_point(std::string_view s, size_t& i) {
   return c;
 }
 
-bool is_word_char(UChar32 c) { return u_isalnum(c) || u_charType(c) == U_NON_SPACING_MARK; }
+bool is_word_char(UChar32 c) {
+  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');  // as ICU says
+  return u_isalnum(c) || u_charType(c) == U_NON_SPACING_MARK;
+}
 
 } // namespace
 

@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <set>
+#include <xapian.h>
 
 using befus::test::befus_run;
 using befus::test::source;
@@ -84,6 +85,30 @@ TEST_CASE("pipeline: queries find the documents they must and not those they mus
   auto ids = hit_ids(run_json(row.args));
   CHECK(ids.count(row.must) == 1);
   if (*row.must_not) CHECK(ids.count(row.must_not) == 0);
+}
+
+TEST_CASE("pipeline: label terms reach the documents that the labels reach word by word", "[pipeline]") {
+  // A second index of the same corpus that says it was made with another tree: search cannot
+  // trust its XLABEL: terms and asks for every label's words instead.
+  auto db = fs::path(kb()) / ".befus" / "words-test";
+  REQUIRE(befus_run({"--kb", kb(), "--db", db.string(), "--quiet", "index"}).code == 0);
+  {
+    Xapian::WritableDatabase w(db.string());
+    w.set_metadata("befus:taxonomy", "an older tree");
+    w.commit();
+  }
+  for (const char* q : {"onveiligheidsgevoel", "polarisation", "violences conjugales", "huisvesting", "domestic violence",
+                        "radicalisering jongeren", "sentiment d'insécurité", "wijkagent"}) {
+    CAPTURE(q);
+    auto indexed = run_json({"search", q, "--limit", "200"});
+    auto words = run_json({"--db", db.string(), "search", q, "--limit", "200"});
+    CHECK(hit_ids(indexed) == hit_ids(words));
+    CHECK(indexed["total"] == words["total"]);
+    bool expanded = !indexed["reached"].empty();
+    CHECK((indexed["expanded"].get<std::string>().find("XLABEL:") != std::string::npos) == expanded);
+    CHECK(words["expanded"].get<std::string>().find("XLABEL:") == std::string::npos);
+  }
+  fs::remove_all(db);
 }
 
 TEST_CASE("pipeline: facet counts equal the counts of the filtered searches", "[pipeline]") {

@@ -108,6 +108,62 @@ TEST_CASE("index: themes are indexed with their ancestors and re-termed when the
   CHECK(k.run().retermed == 0);
 }
 
+TEST_CASE("index: a document carries a label term for each node it names, in any language", "[index]") {
+  TempDir trees;
+  std::string tree = test::read(test::data("taxonomy/small.yaml"));
+  write(trees / "tree.yaml", tree);
+  SmallKb k((trees / "tree.yaml").string());
+  k.run();
+  auto wdf_of = [&](const std::string& term) {
+    Xapian::Database db(k.db);
+    for (auto it = db.postlist_begin(term); it != db.postlist_end(term); ++it) return it.get_wdf();
+    return Xapian::termcount(0);
+  };
+  {
+    index::Reader r(k.db);
+    // "retour volontaire" (both words of the French label), "radicalisation" (the English label,
+    // stemmed as English); "Jongeren op het plein" names nothing.
+    CHECK(r.ids_with_term("XLABEL:voluntary-return") == std::vector<std::string>{"retour"});
+    CHECK(r.ids_with_term("XLABEL:radicalisation") == std::vector<std::string>{"note"});
+    CHECK(r.ids_with_term("XLABEL:youth-integration").empty());
+  }
+  CHECK(wdf_of("XLABEL:voluntary-return") == 4);  // in the title (which counts three times) and the text
+
+  // A new alt label names a node in a file nobody touched: re-termed from the index's own words.
+  std::string relabelled = tree;
+  auto at = relabelled.find("label: {nl: Integratie van de jeugd");
+  REQUIRE(at != std::string::npos);
+  relabelled.insert(relabelled.find('\n', at) + 1, "        alt: {nl: [straathoekwerkers]}\n");
+  write(trees / "tree.yaml", relabelled);
+  k.reload();
+  auto r = k.run();
+  CHECK(r.retermed == 1);
+  CHECK(r.unchanged == 3);
+  CHECK(index::Reader(k.db).ids_with_term("XLABEL:youth-integration") == std::vector<std::string>{"jeugd"});
+
+  // An index from before label terms (schema 1) gets them on the next run, files unread.
+  {
+    Xapian::WritableDatabase w(k.db);
+    for (auto it = w.postlist_begin(""); it != w.postlist_end(""); ++it) {
+      Xapian::Document d = w.get_document(*it);
+      std::vector<std::string> labels;
+      for (auto t = d.termlist_begin(); t != d.termlist_end(); ++t)
+        if ((*t).rfind("XLABEL:", 0) == 0) labels.push_back(*t);
+      for (const auto& l : labels) d.remove_term(l);
+      w.replace_document(*it, d);
+    }
+    w.set_metadata("befus:schema", "1");
+    w.commit();
+  }
+  CHECK(index::Reader(k.db).ids_with_term("XLABEL:voluntary-return").empty());
+  r = k.run();
+  CHECK(r.retermed == 3);
+  CHECK(r.unchanged == 3);
+  CHECK(index::Reader(k.db).ids_with_term("XLABEL:voluntary-return") == std::vector<std::string>{"retour"});
+  CHECK(index::Reader(k.db).metadata("befus:schema") == "2");
+  CHECK(k.run().retermed == 0);
+}
+
 TEST_CASE("index: a broken file fails alone and its old version stays searchable", "[index]") {
   SmallKb k;
   k.run();
@@ -241,6 +297,10 @@ TEST_CASE("search: snippets mark the matched words", "[search]") {
   std::string s = search::make_snippet("Een lange tekst over overlast in de wijk en nog veel meer.", "nl", {"overlast"});
   CHECK_THAT(s, Catch::Contains("\x01overlast\x02"));
   CHECK(search::make_snippet("", "nl", {"x"}).empty());
+  // Inflected forms: stems keep a word's first two letters, save English's dying, lying, tying.
+  CHECK_THAT(search::make_snippet("Jongeren wonen in deze wijken.", "nl", {"wijk"}), Catch::Contains("\x01wijken\x02"));
+  CHECK_THAT(search::make_snippet("Trees are dying there.", "en", {"die"}), Catch::Contains("\x01" "dying\x02"));
+  CHECK_THAT(search::make_snippet("Les quartiers sont calmes.", "fr", {"quartier"}), Catch::Contains("\x01quartiers\x02"));
 }
 
 TEST_CASE("search: the snippet is the window with the most distinct query words, wherever it is", "[search]") {
