@@ -125,8 +125,9 @@ private:
   std::vector<std::thread> m_workers;
 };
 
-bool selected(const std::filesystem::path& file, const std::vector<std::filesystem::path>& only) {
+bool selected(const std::string& name, const std::vector<std::filesystem::path>& only) {
   if (only.empty()) return true;
+  std::filesystem::path file(name);
   for (const auto& o : only) {
     auto rel = file.lexically_relative(o);
     if (file == o || (!rel.empty() && *rel.begin() != ".." && rel.is_relative())) return true;
@@ -238,7 +239,7 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
     // Files gone from disk leave the index.
     for (const auto& [path, e] : existing) {
       if (has(present, path)) continue;
-      if (!only.empty() && !selected(kb.root / path, only)) continue;
+      if (!only.empty() && !selected((kb.root / path).native(), only)) continue;
       dbs[e.shard].delete_document(e.docid);
       if (auto o = owner.find(e.id); o != owner.end() && o->second == path) owner.erase(o);
       ++report.removed;

@@ -1,3 +1,4 @@
+#include "befus/corpus.hpp"
 #include "befus/error.hpp"
 #include "befus/index.hpp"
 #include "befus/kb.hpp"
@@ -162,6 +163,32 @@ TEST_CASE("index: a document carries a label term for each node it names, in any
   CHECK(index::Reader(k.db).ids_with_term("XLABEL:voluntary-return") == std::vector<std::string>{"retour"});
   CHECK(index::Reader(k.db).metadata("befus:schema") == "2");
   CHECK(k.run().retermed == 0);
+}
+
+TEST_CASE("index: a file reached twice, by a link or by overlapping corpus folders, is indexed once", "[index]") {
+  SmallKb k;
+  std::filesystem::create_symlink(k.dir / "corpus/nl/jeugd.md", k.dir / "corpus/en/alias.md");
+  std::filesystem::create_directory_symlink(k.dir / "corpus", k.dir / "mirror");
+  write(k.dir / "befus.yaml",
+        "taxonomy: " + test::data("taxonomy/small.yaml").string() + "\ncorpus: [corpus, corpus/nl, ./corpus/, mirror]\n");
+  k.reload();
+  auto listed = corpus::list_files(k.kb).files;
+  CHECK(listed.size() == 3);
+  auto r = k.run();
+  CHECK(r.added == 3);
+  CHECK(r.failed == 0);
+  CHECK(k.run().unchanged == 3);
+}
+
+TEST_CASE("kb: paths are relative to the knowledge base, however they are written", "[index]") {
+  SmallKb k;
+  const auto& root = k.kb.root;
+  CHECK(k.kb.relative(root / "corpus/nl/jeugd.md") == "corpus/nl/jeugd.md");
+  CHECK(k.kb.relative(root / "corpus/./nl//jeugd.md") == "corpus/nl/jeugd.md");
+  CHECK(k.kb.relative(root / "corpus/en/../nl/jeugd.md") == "corpus/nl/jeugd.md");
+  CHECK(k.kb.relative(root.parent_path() / "elsewhere.md") == (root.parent_path() / "elsewhere.md").string());
+  std::string sibling = root.string() + "-other/x.md";  // shares the root's text, not its folder
+  CHECK(k.kb.relative(sibling) == sibling);
 }
 
 TEST_CASE("index: a broken file fails alone and its old version stays searchable", "[index]") {

@@ -26,6 +26,9 @@ struct KnowledgeBase {
   taxonomy::Sources sources() const { return {taxonomy, actors, funding, languages}; }
   // Path relative to the root, for display and as a stable key.
   std::string relative(const fs::path& p) const;
+  // The same for a path as a string, without making an fs::path when it is plainly under the
+  // root (as every file the corpus listing gives is).
+  std::string relative(const std::string& p) const;
 };
 
 // Finds befus.yaml in dir (when given) or in the current folder or a parent, and reads it.
