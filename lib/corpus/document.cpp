@@ -129,10 +129,8 @@ Listing list_files(const kb::KnowledgeBase& kb) {
           ec.clear();
         }
       } else {
-        std::string_view pv = p.native(), rv = root.native();
-        while (rv.size() > 1 && rv.back() == '/') rv.remove_suffix(1);
-        if (pv.size() > rv.size() && pv.substr(0, rv.size()) == rv && pv[rv.size()] == '/')
-          canonical = fs::path(real_root.native() + std::string(pv.substr(rv.size())));
+        if (auto rest = util::plain_rest(p.native(), root.native()))
+          canonical = fs::path(real_root.native() + "/" + *rest);
         else
           canonical = real_root / p.lexically_relative(root);
       }

@@ -146,9 +146,9 @@ public:
       if (fresh) groups.push_back({q, {}});
       groups[it->second].langs.push_back(lang_terms.back());
     }
+    if (groups.size() == 1 && !m_other_languages) return groups.front().query;
     std::vector<Xapian::Query> branches;
     for (const auto& g : groups) {
-      if (groups.size() == 1 && !m_other_languages) return g.query;
       branches.emplace_back(Xapian::Query::OP_FILTER, g.query,
                             Xapian::Query(Xapian::Query::OP_OR, g.langs.begin(), g.langs.end()));
     }

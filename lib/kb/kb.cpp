@@ -8,49 +8,31 @@
 
 #include <fmt/format.h>
 
-#include <optional>
-#include <string_view>
-
 namespace befus::kb {
 
 namespace {
 
-// No empty, "." or ".." component and no trailing separator: lexically_normal would not
-// change it.
-bool plain(std::string_view s) {
-  if (s.empty() || s.back() == '/') return false;
-  for (size_t i = 0; i < s.size(); ++i) {
-    if (s[i] != '/' || i + 1 >= s.size()) continue;
-    std::string_view next = s.substr(i + 1, s.find('/', i + 1) - (i + 1));
-    if (next.empty() || next == "." || next == "..") return false;
-  }
-  return true;
-}
-
-// What the corpus listing gives, a plain absolute path under the root, is cut as a string: the
-// general path took most of a no-op index run.
-std::optional<std::string> under(std::string_view s, std::string_view r) {
-  while (r.size() > 1 && r.back() == '/') r.remove_suffix(1);
-  if (s.size() > r.size() + 1 && s.substr(0, r.size()) == r && s[r.size()] == '/' && plain(s) && plain(r))
-    return std::string(s.substr(r.size() + 1));
-  return std::nullopt;
-}
-
-} // namespace
-
-std::string KnowledgeBase::relative(const std::string& p) const {
-  if (auto rel = under(p, root.native())) return std::move(*rel);
-  return relative(fs::path(p));
-}
-
-std::string KnowledgeBase::relative(const fs::path& p) const {
-  if (auto rel = under(p.native(), root.native())) return std::move(*rel);
-  // Lexical on purpose: fs::relative resolves links component by component, which cost a
-  // no-op index run two dozen system calls per file.
+// Lexical on purpose: fs::relative resolves links component by component, which cost a no-op
+// index run two dozen system calls per file.
+std::string lexical_relative(const fs::path& p, const fs::path& root) {
   std::error_code ec;
   fs::path rel = (p.is_absolute() ? p : fs::absolute(p, ec)).lexically_normal().lexically_relative(root);
   if (ec || rel.empty() || *rel.begin() == "..") return p.string();
   return rel.generic_string();
+}
+
+} // namespace
+
+// What the corpus listing gives, a plain absolute path under the root, is cut as a string: the
+// lexical route took most of a no-op index run.
+std::string KnowledgeBase::relative(const std::string& p) const {
+  if (auto rel = util::plain_rest(p, root.native())) return std::move(*rel);
+  return lexical_relative(fs::path(p), root);
+}
+
+std::string KnowledgeBase::relative(const fs::path& p) const {
+  if (auto rel = util::plain_rest(p.native(), root.native())) return std::move(*rel);
+  return lexical_relative(p, root);
 }
 
 KnowledgeBase read_config(const fs::path& root) {

@@ -114,6 +114,30 @@ std::optional<fs::path> find_upwards(const fs::path& start, const std::string& n
   }
 }
 
+namespace {
+
+// No empty, "." or ".." component and no trailing separator: lexically_normal would not
+// change it.
+bool plain(std::string_view s) {
+  if (s.empty() || s.back() == '/') return false;
+  for (size_t i = 0; i < s.size(); ++i) {
+    if (s[i] != '/' || i + 1 >= s.size()) continue;
+    std::string_view next = s.substr(i + 1, s.find('/', i + 1) - (i + 1));
+    if (next.empty() || next == "." || next == "..") return false;
+  }
+  return true;
+}
+
+} // namespace
+
+std::optional<std::string> plain_rest(std::string_view path, std::string_view root) {
+  while (root.size() > 1 && root.back() == '/') root.remove_suffix(1);
+  if (path.size() > root.size() + 1 && path.substr(0, root.size()) == root && path[root.size()] == '/' &&
+      plain(path) && plain(root))
+    return std::string(path.substr(root.size() + 1));
+  return std::nullopt;
+}
+
 bool is_inside(const fs::path& root, const fs::path& path) {
   std::error_code ec;
   fs::path r = fs::weakly_canonical(root, ec);

@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 namespace befus::util {
 
@@ -32,6 +33,11 @@ std::optional<FileStamp> stamp(const fs::path& path);
 
 // The nearest folder at or above start that holds name, if any.
 std::optional<fs::path> find_upwards(const fs::path& start, const std::string& name);
+
+// What follows root in path ("a/b" for "/r/a/b" under "/r") when path is plainly under root as
+// text: no empty, "." or ".." component, no trailing separator. Nothing otherwise, and the
+// caller takes fs::path's lexical route. Cheap: no fs::path is made.
+std::optional<std::string> plain_rest(std::string_view path, std::string_view root);
 
 // True when path, resolved through links, stays inside root.
 bool is_inside(const fs::path& root, const fs::path& path);
