@@ -72,87 +72,132 @@ std::string signature(const fs::path& file) {
   return (s ? s->to_string() : "-") + ";" + (side ? side->to_string() : "-");
 }
 
-Listing list_files(const kb::KnowledgeBase& kb) {
-  Listing out;
-  std::unordered_set<std::string> seen;  // canonical paths: a file reached twice is listed once
-  for (const auto& root : kb.corpus) {
+namespace {
+
+// A corpus folder's walk enters every folder below it except hidden ones (and links, which it
+// does not follow): does the walk from real folder `root` reach real path `path`?
+bool walk_reaches(const std::string& root, const std::string& path) {
+  if (path == root) return true;
+  auto rest = util::plain_rest(path, root);
+  return rest && (*rest)[0] != '.' && rest->find("/.") == std::string::npos;
+}
+
+// Lists the corpus folder by folder, each folder's entries in name order, holding one folder's
+// entries at a time. A file reached twice is listed once, without remembering every file: a
+// folder that an earlier corpus folder's walk covers is not walked again, and a link to a file
+// that some walk lists anyway is skipped; only links to files no walk lists are remembered
+// (by target), so that two of them count once.
+class Walk {
+public:
+  Walk(const kb::KnowledgeBase& kb, const FileVisitor& on_file, const SkipVisitor& on_skip)
+      : m_kb(kb), m_on_file(on_file), m_on_skip(on_skip) {}
+
+  void run() {
     std::error_code ec;
-    if (!fs::is_directory(root, ec)) {
-      out.skipped.emplace_back(kb.relative(root), "corpus folder does not exist");
-      continue;
-    }
-    // Below the root nothing is a link but what the walk reports as one (it does not follow
-    // links into folders), so a file's real path is the root's real path and the rest: one
-    // system call per root instead of a dozen per file.
-    fs::path real_root = fs::weakly_canonical(root, ec);
-    if (ec) {
-      real_root = root;
+    for (const auto& root : m_kb.corpus) {
+      m_present.push_back(fs::is_directory(root, ec));
+      // Below the root nothing is a link but what the walk reports as one, so a real path is the
+      // root's real path and the rest: one system call per corpus folder, not per file.
+      fs::path real = fs::weakly_canonical(root, ec);
+      m_real.push_back(ec ? root.native() : real.native());
       ec.clear();
     }
-    // Links are not followed into folders, which also rules out link loops.
-    fs::recursive_directory_iterator it(root, fs::directory_options::skip_permission_denied, ec), end;
-    for (; it != end; it.increment(ec)) {
-      if (ec) {
-        out.skipped.emplace_back(kb.relative(it->path()), ec.message());
-        ec.clear();
+    for (m_root = 0; m_root < m_kb.corpus.size(); ++m_root) {
+      if (!m_present[m_root]) {
+        m_on_skip(m_kb.relative(m_kb.corpus[m_root]), "corpus folder does not exist");
         continue;
       }
-      const fs::path& p = it->path();
-      std::string name = p.filename().string();
-      if (!name.empty() && name[0] == '.') {
-        if (it->is_directory(ec)) it.disable_recursion_pending();
+      bool covered = false;
+      for (size_t j = 0; j < m_root && !covered; ++j) covered = m_present[j] && walk_reaches(m_real[j], m_real[m_root]);
+      if (!covered) folder(m_kb.corpus[m_root], m_real[m_root]);
+    }
+  }
+
+private:
+  void folder(const fs::path& dir, const std::string& real_dir) {
+    std::error_code ec;
+    std::vector<std::pair<std::string, fs::directory_entry>> entries;  // name, entry
+    fs::directory_iterator it(dir, fs::directory_options::skip_permission_denied, ec), end;
+    for (; !ec && it != end; it.increment(ec)) {
+      std::string name = it->path().filename().native();
+      if (!name.empty() && name[0] != '.') entries.emplace_back(std::move(name), *it);
+    }
+    if (ec) m_on_skip(m_kb.relative(dir), ec.message());
+    std::sort(entries.begin(), entries.end(), [](const auto& a, const auto& b) { return a.first < b.first; });
+    for (const auto& [name, e] : entries) {
+      const fs::path& p = e.path();
+      std::string real = real_dir + "/" + name;  // for anything but a link
+      bool link = e.is_symlink(ec);
+      if (!link && e.is_directory(ec)) {
+        if (!walked_earlier(real)) folder(p, real);
         continue;
       }
       if (!is_document_file(p)) continue;
-      if (kb.relative(p).find('\n') != std::string::npos) {  // the root itself may hold one
-        out.skipped.emplace_back(kb.relative(p), "file name contains a newline");
+      std::string rel = m_kb.relative(p);
+      if (rel.find('\n') != std::string::npos) {  // the root itself may hold one
+        m_on_skip(rel, "file name contains a newline");
         continue;
       }
       struct stat st {};
       if (::stat(p.c_str(), &st) != 0) {
-        out.skipped.emplace_back(kb.relative(p), "broken link or unreadable");
+        m_on_skip(rel, "broken link or unreadable");
         continue;
       }
       if (!S_ISREG(st.st_mode)) {
-        if (!S_ISDIR(st.st_mode)) out.skipped.emplace_back(kb.relative(p), "not a regular file");
+        if (!S_ISDIR(st.st_mode)) m_on_skip(rel, "not a regular file");
         continue;
       }
-      if (it->is_symlink(ec) && !util::is_inside(kb.root, p)) {
-        out.skipped.emplace_back(kb.relative(p), "link leads outside the knowledge base");
-        continue;
-      }
-      fs::path canonical;
-      if (it->is_symlink(ec)) {
-        canonical = fs::weakly_canonical(p, ec);
-        if (ec) {  // cannot be resolved: the file stands for itself rather than being taken for another
-          canonical = p;
+      if (link) {
+        if (!util::is_inside(m_kb.root, p)) {
+          m_on_skip(rel, "link leads outside the knowledge base");
+          continue;
+        }
+        fs::path target = fs::weakly_canonical(p, ec);
+        if (ec) {  // cannot be resolved: the link stands for itself rather than being taken for another
+          target = p;
           ec.clear();
         }
-      } else {
-        if (auto rest = util::plain_rest(p.native(), root.native()))
-          canonical = fs::path(real_root.native() + "/" + *rest);
-        else
-          canonical = real_root / p.lexically_relative(root);
+        if (listed_by_a_walk(target) || !m_link_targets.insert(target.native()).second) continue;
       }
-      if (!seen.insert(canonical.native()).second) continue;
-      out.files.push_back(p.native());
+      m_on_file(p.native());
     }
   }
-  // Component by component, as fs::path compares: a separator sorts before any character.
-  // Only the first differing byte needs ranking; the common prefix (the folders, mostly) is
-  // skipped eight bytes at a time.
-  std::sort(out.files.begin(), out.files.end(), [](const std::string& a, const std::string& b) {
-    size_t n = std::min(a.size(), b.size()), i = 0;
-    for (std::uint64_t x, y; i + 8 <= n; i += 8) {
-      std::memcpy(&x, a.data() + i, 8);
-      std::memcpy(&y, b.data() + i, 8);
-      if (x != y) break;
-    }
-    while (i < n && a[i] == b[i]) ++i;
-    if (i == n) return a.size() < b.size();
-    auto rank = [](char c) { return c == '/' ? 0 : static_cast<unsigned char>(c) + 1; };
-    return rank(a[i]) < rank(b[i]);
-  });
+
+  // A folder that an earlier corpus folder's walk enters (its own files were listed there).
+  bool walked_earlier(const std::string& real) const {
+    for (size_t j = 0; j < m_root; ++j)
+      if (m_present[j] && m_real[j] == real) return true;
+    return false;
+  }
+
+  // A real file path that some corpus folder's walk lists as a file of its own.
+  bool listed_by_a_walk(const fs::path& target) const {
+    if (!is_document_file(target)) return false;
+    for (size_t j = 0; j < m_real.size(); ++j)
+      if (m_present[j] && walk_reaches(m_real[j], target.native())) return true;
+    return false;
+  }
+
+  const kb::KnowledgeBase& m_kb;
+  const FileVisitor& m_on_file;
+  const SkipVisitor& m_on_skip;
+  std::vector<std::string> m_real;  // each corpus folder's real path
+  std::vector<bool> m_present;       // each corpus folder exists
+  size_t m_root = 0;
+  std::unordered_set<std::string> m_link_targets;
+};
+
+} // namespace
+
+void walk_files(const kb::KnowledgeBase& kb, const FileVisitor& on_file, const SkipVisitor& on_skip) {
+  Walk(kb, on_file, on_skip).run();
+}
+
+Listing list_files(const kb::KnowledgeBase& kb) {
+  Listing out;
+  walk_files(
+      kb, [&](const std::string& file) { out.files.push_back(file); },
+      [&](std::string path, std::string reason) { out.skipped.emplace_back(std::move(path), std::move(reason)); });
   return out;
 }
 

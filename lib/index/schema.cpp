@@ -190,6 +190,7 @@ Xapian::Document build(const corpus::Document& d, const taxonomy::Taxonomy& t, c
     for (const auto& [term, wdf] : labels->terms(doc, d.lang)) doc.add_term(term, wdf);
 
   doc.add_boolean_term(bounded(k_id, d.id));
+  doc.add_boolean_term(bounded(k_path, d.path));
   if (!d.lang.empty()) doc.add_boolean_term(k_lang + d.lang);
   if (d.year) doc.add_boolean_term(k_year + std::to_string(d.year));
   if (!d.type.empty()) doc.add_boolean_term(bounded(k_type, d.type));

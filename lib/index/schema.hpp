@@ -17,8 +17,9 @@
 // The index's conventions, Omega's where they fit, so delve, quest and xapian-check work.
 namespace befus::index::schema {
 
-// 2: XLABEL: terms (schema 1 indexes get them from the next `befus index`).
-inline constexpr int k_version = 2;
+// 2: XLABEL: terms; 3: U path terms (older indexes get them from the next `befus index`, from
+// what they hold: no file is read).
+inline constexpr int k_version = 3;
 
 // Term prefixes.
 inline const std::string k_id = "Q";
@@ -31,6 +32,7 @@ inline const std::string k_partner = "XPARTNER:";
 inline const std::string k_type = "XTYPE:";
 inline const std::string k_state = "XSTATE:";    // XSTATE:unclassified
 inline const std::string k_label = "XLABEL:";    // the text has a label or alt label of the node, any language
+inline const std::string k_path = "U";           // the file's path relative to the knowledge base (Omega's URL)
 
 // Value slots.
 inline constexpr Xapian::valueno k_slot_year = 0;       // sortable_serialise(year)

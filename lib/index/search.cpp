@@ -107,10 +107,11 @@ public:
       if (n > 0) m_languages.push_back(lang);
     }
     m_other_languages = in_languages < db.get_doccount();
-    // The index names its documents' labels itself when it was made with this very tree and
-    // schema; otherwise (an older index, or the tree edited since) labels are asked word by word.
+    // The index names its documents' labels itself when it was made with this very tree and a
+    // schema that has label terms (2 and later); otherwise (an older index, or the tree edited since) labels are asked word by word.
     try {
-      m_labels_indexed = db.get_metadata(schema::k_meta_schema) == std::to_string(schema::k_version) &&
+      std::string version = db.get_metadata(schema::k_meta_schema);
+      m_labels_indexed = (version == "2" || version == std::to_string(schema::k_version)) &&
                          db.get_metadata(schema::k_meta_taxonomy) == t.hash();
     } catch (const Xapian::UnimplementedError&) {
       m_labels_indexed = false;

@@ -142,14 +142,14 @@ TEST_CASE("index: a document carries a label term for each node it names, in any
   CHECK(r.unchanged == 3);
   CHECK(index::Reader(k.db).ids_with_term("XLABEL:youth-integration") == std::vector<std::string>{"jeugd"});
 
-  // An index from before label terms (schema 1) gets them on the next run, files unread.
+  // An index from before label and path terms (schema 1) gets them on the next run, files unread.
   {
     Xapian::WritableDatabase w(k.db);
     for (auto it = w.postlist_begin(""); it != w.postlist_end(""); ++it) {
       Xapian::Document d = w.get_document(*it);
       std::vector<std::string> labels;
       for (auto t = d.termlist_begin(); t != d.termlist_end(); ++t)
-        if ((*t).rfind("XLABEL:", 0) == 0) labels.push_back(*t);
+        if ((*t).rfind("XLABEL:", 0) == 0 || (*t)[0] == 'U') labels.push_back(*t);
       for (const auto& l : labels) d.remove_term(l);
       w.replace_document(*it, d);
     }
@@ -157,11 +157,14 @@ TEST_CASE("index: a document carries a label term for each node it names, in any
     w.commit();
   }
   CHECK(index::Reader(k.db).ids_with_term("XLABEL:voluntary-return").empty());
+  CHECK(index::Reader(k.db).ids_with_term("Ucorpus/fr/retour.md").empty());
   r = k.run();
   CHECK(r.retermed == 3);
   CHECK(r.unchanged == 3);
+  CHECK(r.added == 0);
+  CHECK(index::Reader(k.db).ids_with_term("Ucorpus/fr/retour.md") == std::vector<std::string>{"retour"});
   CHECK(index::Reader(k.db).ids_with_term("XLABEL:voluntary-return") == std::vector<std::string>{"retour"});
-  CHECK(index::Reader(k.db).metadata("befus:schema") == "2");
+  CHECK(index::Reader(k.db).metadata("befus:schema") == "3");
   CHECK(k.run().retermed == 0);
 }
 
@@ -171,13 +174,54 @@ TEST_CASE("index: a file reached twice, by a link or by overlapping corpus folde
   std::filesystem::create_directory_symlink(k.dir / "corpus", k.dir / "mirror");
   write(k.dir / "befus.yaml",
         "taxonomy: " + test::data("taxonomy/small.yaml").string() + "\ncorpus: [corpus, corpus/nl, ./corpus/, mirror]\n");
+  // Two links to a file that no corpus folder holds: listed once, under the first link's path.
+  write(k.dir / "shared/guide.md", "---\nid: guide\ntitle: Gids\nlang: nl\n---\nGedeeld.\n");
+  std::filesystem::create_symlink(k.dir / "shared/guide.md", k.dir / "corpus/nl/z-guide.md");
+  std::filesystem::create_symlink(k.dir / "shared/guide.md", k.dir / "corpus/en/guide.md");
   k.reload();
-  auto listed = corpus::list_files(k.kb).files;
-  CHECK(listed.size() == 3);
+  std::vector<std::string> listed;
+  for (const auto& f : corpus::list_files(k.kb).files) listed.push_back(k.kb.relative(f));
+  // The file itself rather than the link to it, each folder in path order.
+  CHECK(listed == std::vector<std::string>{"corpus/en/guide.md", "corpus/en/note.txt", "corpus/fr/retour.md",
+                                           "corpus/nl/jeugd.md"});
   auto r = k.run();
-  CHECK(r.added == 3);
+  CHECK(r.added == 4);
   CHECK(r.failed == 0);
-  CHECK(k.run().unchanged == 3);
+  CHECK(k.run().unchanged == 4);
+}
+
+TEST_CASE("index: a moved file keeps one document; a newcomer cannot take an id a file still has", "[index]") {
+  SmallKb k;
+  k.run();
+  std::filesystem::create_directories(k.dir / "corpus/archive");
+  std::filesystem::rename(k.dir / "corpus/nl/jeugd.md", k.dir / "corpus/archive/jeugd.md");
+  // Walked before corpus/fr/retour.md, which keeps its id.
+  write(k.dir / "corpus/en/aaa.md", "---\nid: retour\ntitle: Copy\nlang: en\n---\nSame id.\n");
+  auto r = k.run();
+  CHECK(r.added == 1);
+  CHECK(r.removed == 1);
+  CHECK(r.failed == 1);
+  REQUIRE(r.failures.size() == 1);
+  CHECK_THAT(r.failures[0].reason, Catch::Contains("id 'retour' is already used by corpus/fr/retour.md"));
+  index::Reader reader(k.db);
+  CHECK(reader.document_count() == 3);
+  CHECK(reader.get("jeugd")->value("path", "") == "corpus/archive/jeugd.md");
+  CHECK(reader.get("retour")->value("title", "") == "Retour volontaire accompagné");
+  CHECK(reader.ids_with_term("Ucorpus/nl/jeugd.md").empty());
+
+  // A run limited to one folder leaves the rest alone, even files gone from elsewhere.
+  std::filesystem::remove(k.dir / "corpus/en/aaa.md");
+  std::filesystem::remove(k.dir / "corpus/fr/retour.md");
+  index::IndexOptions only;
+  only.only = {k.dir / "corpus/archive"};
+  r = index::update(k.kb, k.tree, k.db, only);
+  CHECK(r.removed == 0);
+  CHECK(r.unchanged == 1);
+  CHECK(index::Reader(k.db).get("retour").has_value());
+  r = k.run();
+  CHECK(r.removed == 1);
+  CHECK(r.unchanged == 2);
+  CHECK_FALSE(index::Reader(k.db).get("retour").has_value());
 }
 
 TEST_CASE("kb: paths are relative to the knowledge base, however they are written", "[index]") {

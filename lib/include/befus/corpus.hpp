@@ -6,6 +6,7 @@
 #include <nlohmann/json.hpp>
 
 #include <filesystem>
+#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -75,10 +76,19 @@ fs::path sidecar_of(const fs::path& p);
 // What identifies a version of a file without reading it: its stamp and its sidecar's.
 std::string signature(const fs::path& file);
 
-// Every document file under the knowledge base's corpus folders, sorted; sidecars, hidden
-// entries, special files and links that leave the knowledge base are skipped.
+// Every document file under the knowledge base's corpus folders, each once: corpus folders in
+// the order befus.yaml names them, each walked depth-first in path order. Sidecars, hidden
+// entries and special files are left out; links that leave the knowledge base, broken links and
+// unreadable folders are reported as skipped. A file reached twice (a link to it, overlapping
+// or linked corpus folders) is listed once, under its own path rather than a link's. The walk
+// holds one folder's entries at a time, so listing a million files costs no memory per file.
+using FileVisitor = std::function<void(const std::string& file)>;  // absolute path
+using SkipVisitor = std::function<void(std::string path, std::string reason)>;
+void walk_files(const kb::KnowledgeBase& kb, const FileVisitor& on_file, const SkipVisitor& on_skip);
+
+// The same, collected.
 struct Listing {
-  std::vector<std::string> files;  // absolute, in path order (a string per file: 1M of them fit)
+  std::vector<std::string> files;  // absolute
   std::vector<std::pair<std::string, std::string>> skipped;  // path, reason
 };
 Listing list_files(const kb::KnowledgeBase& kb);
