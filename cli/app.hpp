@@ -30,6 +30,9 @@ struct Globals {
 class Context {
 public:
   Context(std::ostream& o, std::ostream& e, bool o_tty, bool e_tty) : out(o), err(e), out_tty(o_tty), err_tty(e_tty) {}
+  ~Context();
+  Context(const Context&) = delete;
+  Context& operator=(const Context&) = delete;
 
   std::ostream& out;
   std::ostream& err;
@@ -37,6 +40,9 @@ public:
   bool err_tty;
   Globals globals;
   std::function<int()> action;  // set by the chosen command's callback
+  // The process ends right after run(): the tree is left to the operating system, not freed
+  // node by node (that took a twentieth of a search).
+  bool process_ends = false;
 
   const kb::KnowledgeBase& knowledge_base();
   const taxonomy::Taxonomy& taxonomy();
@@ -55,7 +61,7 @@ public:
 
 private:
   std::optional<kb::KnowledgeBase> m_kb;
-  std::optional<taxonomy::Taxonomy> m_taxonomy;
+  std::unique_ptr<taxonomy::Taxonomy> m_taxonomy;
 };
 
 using Setup = void (*)(CLI::App&, Context&);
@@ -74,8 +80,9 @@ void setup_reclassify(CLI::App& app, Context& ctx);
 void setup_import(CLI::App& app, Context& ctx);
 void setup_export(CLI::App& app, Context& ctx);
 
-// The whole program: parse, dispatch, map errors to exit codes. Never exits the process.
-int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err);
+// The whole program: parse, dispatch, map errors to exit codes. Never exits the process;
+// process_ends (for main) lets it leave what the process's end frees anyway.
+int run(int argc, const char* const* argv, std::ostream& out, std::ostream& err, bool process_ends = false);
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err);
 
 } // namespace befus::cli

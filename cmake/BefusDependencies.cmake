@@ -4,7 +4,7 @@ find_package(yaml-cpp REQUIRED)
 find_package(fmt REQUIRED)
 find_package(CLI11 REQUIRED)
 find_package(nlohmann_json 3.10 REQUIRED)
-find_package(ICU REQUIRED COMPONENTS uc i18n)
+find_package(ICU REQUIRED COMPONENTS uc)
 find_package(Threads REQUIRED)
 
 # Xapian ships a config file with variables, not a target: wrap it once.
@@ -30,9 +30,34 @@ set_target_properties(Csv::Csv PROPERTIES
 
 # Four small C/C++ libraries are linked statically when their archives are installed (Debian's
 # -dev packages ship them): without their symbol relocations every befus command starts about
-# 0.8 ms sooner, a tenth of a search on the 10k benchmark. ICU, Xapian and the C++ runtime stay
-# shared (ICU's data alone is 30 MB). -DBEFUS_STATIC_DEPS=OFF links all four dynamically.
-option(BEFUS_STATIC_DEPS "Link yaml-cpp, gumbo, libexttextcat and libcsv statically when possible" ON)
+# 0.8 ms sooner, a tenth of a search on the 10k benchmark. ICU's common library and its data
+# follow (BEFUS_STATIC_ICU): two fewer libraries to map and 5,000 fewer relocations at start, for
+# executables 31 MB larger, almost all of it ICU's data, which is read only where a page is used.
+# Static ICU needs both archives: with a shared libicudata, a static libicuuc's reference to the
+# data is a copy relocation, and the loader copies all 31 MB into every process. fmt is compiled
+# in (below). Xapian and the C++ runtime stay shared. -DBEFUS_STATIC_DEPS=OFF links everything
+# dynamically.
+option(BEFUS_STATIC_DEPS "Link yaml-cpp, gumbo, libexttextcat, libcsv, ICU and fmt statically when possible" ON)
+include(CMakeDependentOption)
+cmake_dependent_option(BEFUS_STATIC_ICU "Link ICU (libicuuc.a, libicudata.a) statically" ON "BEFUS_STATIC_DEPS" OFF)
+set(BEFUS_ICU_LIBS ICU::uc)
+if(BEFUS_STATIC_ICU)
+  find_library(BEFUS_ICUUC_ARCHIVE NAMES libicuuc.a)
+  find_library(BEFUS_ICUDATA_ARCHIVE NAMES libicudata.a)
+  if(BEFUS_ICUUC_ARCHIVE AND BEFUS_ICUDATA_ARCHIVE)
+    add_library(Befus::ICU INTERFACE IMPORTED)
+    set_target_properties(Befus::ICU PROPERTIES
+      INTERFACE_INCLUDE_DIRECTORIES "${ICU_INCLUDE_DIRS}"
+      INTERFACE_LINK_LIBRARIES "${BEFUS_ICUUC_ARCHIVE};${BEFUS_ICUDATA_ARCHIVE};${CMAKE_DL_LIBS};Threads::Threads")
+    set(BEFUS_ICU_LIBS Befus::ICU)
+  endif()
+endif()
+# fmt compiled into befus (FMT_HEADER_ONLY) instead of libfmt.so: one library fewer to map, a
+# search 0.17 M instructions and about 0.08 ms cheaper, each file using fmt slower to compile.
+set(BEFUS_FMT_LIB fmt::fmt)
+if(BEFUS_STATIC_DEPS AND TARGET fmt::fmt-header-only)
+  set(BEFUS_FMT_LIB fmt::fmt-header-only)
+endif()
 set(BEFUS_YAML_LIB yaml-cpp)
 set(BEFUS_GUMBO_LIB PkgConfig::GUMBO)
 set(BEFUS_TEXTCAT_LIB PkgConfig::EXTTEXTCAT)

@@ -14,6 +14,7 @@
 #include <unordered_map>
 #include <regex>
 #include <map>
+#include <optional>
 #include <set>
 
 namespace befus::search {
@@ -359,6 +360,17 @@ size_t starts_of(std::string_view w) {
          (w.size() > 1 ? static_cast<unsigned char>(w[1]) : 0u);
 }
 
+// starts_of of the word's fold when its first two bytes (or its only byte) are ASCII.
+std::optional<size_t> ascii_start(std::string_view raw) {
+  auto lower = [](unsigned char c) -> size_t { return c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c; };
+  auto b0 = static_cast<unsigned char>(raw[0]);
+  if (b0 >= 0x80) return std::nullopt;
+  if (raw.size() == 1) return lower(b0) << 8;
+  auto b1 = static_cast<unsigned char>(raw[1]);
+  if (b1 >= 0x80) return std::nullopt;
+  return lower(b0) << 8 | lower(b1);
+}
+
 } // namespace
 
 Highlighter::Highlighter(std::vector<std::string> query_words) : m_words(std::move(query_words)) {}
@@ -407,6 +419,9 @@ std::string Highlighter::snippet(std::string_view view, const std::string& lang,
   bool any = false;
   for (size_t i = 0; i < spans.size(); ++i) {
     std::string_view raw = view.substr(spans[i].offset, spans[i].length);
+    // Folding leaves two leading ASCII letters lower-cased and in place: a word whose first two
+    // bytes are ASCII and start no key is passed over without a look-up (most words of a text).
+    if (auto start = ascii_start(raw); start && !l.starts[*start]) continue;
     auto it = l.seen.find(raw);
     if (it == l.seen.end()) {
       it = l.seen.emplace(std::string(raw), -1).first;

@@ -2,6 +2,7 @@
 
 #include "befus/error.hpp"
 #include "befus/fs.hpp"
+#include "kb/flat_yaml.hpp"
 #include "util/yaml_guard.hpp"
 
 #include <yaml-cpp/yaml.h>
@@ -35,9 +36,57 @@ std::string KnowledgeBase::relative(const fs::path& p) const {
   return lexical_relative(p, root);
 }
 
+namespace {
+
+// The knowledge base from a flat befus.yaml, or nothing when a value is not what the fields
+// take: yaml-cpp then reads the file again and reports the problem with its line and column.
+std::optional<KnowledgeBase> from_flat(const fs::path& root, const flat_yaml::Map& y) {
+  KnowledgeBase kb;
+  kb.root = fs::absolute(root).lexically_normal();
+  auto in_root = [&](const std::string& p) { return p.empty() ? fs::path() : (kb.root / p).lexically_normal(); };
+  bool ok = true;
+  auto text_field = [&](std::string_view key, const char* fallback) -> std::string {
+    auto it = y.find(key);
+    if (it == y.end()) return fallback;
+    ok = ok && !it->second.list;
+    return it->second.items.empty() ? std::string() : it->second.items.front();
+  };
+  kb.taxonomy = in_root(text_field("taxonomy", "taxonomy/befus.yaml"));
+  kb.actors = in_root(text_field("actors", ""));
+  kb.funding = in_root(text_field("funding", ""));
+  std::string index = text_field("index", ".befus/index");
+  kb.index = index.find("://") != std::string::npos ? index : in_root(index).string();
+  if (auto corpus = y.find("corpus"); corpus == y.end())
+    kb.corpus.push_back(kb.root / "corpus");
+  else
+    for (const auto& c : corpus->second.items) kb.corpus.push_back(in_root(c));
+  if (auto langs = y.find("languages"); langs != y.end() && langs->second.list) {
+    kb.languages.clear();
+    for (const auto& l : langs->second.items) {
+      ok = ok && l.size() == 2;
+      kb.languages.push_back(l);
+    }
+  }
+  if (!ok) return std::nullopt;
+  return kb;
+}
+
+void check_corpus(const fs::path& file, const KnowledgeBase& kb) {
+  for (const auto& c : kb.corpus)
+    if (!util::is_inside(kb.root, c))
+      throw DataError({file.string(), 0, 0, "corpus"}, fmt::format("corpus folder '{}' is outside the knowledge base", c.string()));
+}
+
+} // namespace
+
 KnowledgeBase read_config(const fs::path& root) {
   fs::path file = root / k_config_name;
   std::string text = util::read_file(file, 1u << 20);
+  if (auto flat = flat_yaml::parse(text))
+    if (auto kb = from_flat(root, *flat)) {
+      check_corpus(file, *kb);
+      return std::move(*kb);
+    }
   if (auto problem = yaml_guard::check(text))
     throw DataError({file.string(), problem->line, problem->column}, problem->message);
   YAML::Node y;
@@ -84,9 +133,7 @@ KnowledgeBase read_config(const fs::path& root) {
       kb.languages.push_back(l.Scalar());
     }
   }
-  for (const auto& c : kb.corpus)
-    if (!util::is_inside(kb.root, c))
-      throw DataError({file.string(), 0, 0, "corpus"}, fmt::format("corpus folder '{}' is outside the knowledge base", c.string()));
+  check_corpus(file, kb);
   return kb;
 }
 

@@ -93,6 +93,7 @@ void Taxonomy::finish() {
 void Taxonomy::finish_from_cache(std::vector<std::pair<std::string, size_t>> labels, std::string hash) {
   index_ids();
   m_by_label.clear();
+  m_by_label.reserve(labels.size());
   for (auto& [label, node] : labels) m_by_label.emplace(std::move(label), node);
   m_hash = std::move(hash);
 }
