@@ -11,10 +11,11 @@
 
 namespace befus::cli {
 
-namespace {
-// What Context left for the end of the process; reachable, so leak checkers stay quiet.
-const taxonomy::Taxonomy* g_left_to_exit = nullptr;
-} // namespace
+// What Context left for the end of the process; reachable, so leak checkers stay quiet. Not in
+// an unnamed namespace: an optimiser may drop stores to a global that nothing in this unit reads,
+// and LeakSanitizer then reports the tree as leaked.
+extern const taxonomy::Taxonomy* volatile g_left_to_exit;
+const taxonomy::Taxonomy* volatile g_left_to_exit = nullptr;
 
 Context::~Context() {
   if (process_ends && m_taxonomy) g_left_to_exit = m_taxonomy.release();
