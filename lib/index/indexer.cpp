@@ -200,12 +200,17 @@ void reterm(Xapian::WritableDatabase& db, const taxonomy::Taxonomy& t, const sch
   }
 }
 
-// The first document carrying a boolean term, in the shards given.
+// The first document of shard k carrying a boolean term.
+std::optional<Place> find_term(Xapian::WritableDatabase& db, std::uint32_t k, const std::string& term) {
+  auto it = db.postlist_begin(term);
+  if (it == db.postlist_end(term)) return std::nullopt;
+  return Place{k, *it};
+}
+
+// The same, in whichever shard has it.
 std::optional<Place> find_term(std::vector<Xapian::WritableDatabase>& dbs, const std::string& term) {
-  for (size_t k = 0; k < dbs.size(); ++k) {
-    auto it = dbs[k].postlist_begin(term);
-    if (it != dbs[k].postlist_end(term)) return Place{static_cast<std::uint32_t>(k), *it};
-  }
+  for (size_t k = 0; k < dbs.size(); ++k)
+    if (auto p = find_term(dbs[k], static_cast<std::uint32_t>(k), term)) return p;
   return std::nullopt;
 }
 
@@ -302,8 +307,7 @@ IndexReport update(const kb::KnowledgeBase& kb, const taxonomy::Taxonomy& t, con
       std::string id_term = schema::bounded(schema::k_id, d.id);
       std::uint32_t k = static_cast<std::uint32_t>(shard_of(d.id, dbs.size()));
       current = &layout.shards[k];
-      std::optional<Place> holder;  // the document that has this id now
-      if (auto it = dbs[k].postlist_begin(id_term); it != dbs[k].postlist_end(id_term)) holder = Place{k, *it};
+      std::optional<Place> holder = find_term(dbs[k], k, id_term);  // the document that has this id now
       bool own = holder && job.old && holder->shard == job.old->shard && holder->docid == job.old->docid;
       if (holder && !own) {
         std::string other = dbs[k].get_document(holder->docid).get_value(schema::k_slot_path);
