@@ -14,11 +14,13 @@ namespace befus::cli {
 // What Context left for the end of the process; reachable, so leak checkers stay quiet. Not in
 // an unnamed namespace: an optimiser may drop stores to a global that nothing in this unit reads,
 // and LeakSanitizer then reports the tree as leaked.
-extern const taxonomy::Taxonomy* volatile g_left_to_exit;
-const taxonomy::Taxonomy* volatile g_left_to_exit = nullptr;
+extern const taxonomy::Taxonomy* volatile g_left_to_exit[2];
+const taxonomy::Taxonomy* volatile g_left_to_exit[2] = {nullptr, nullptr};
 
 Context::~Context() {
-  if (process_ends && m_taxonomy) g_left_to_exit = m_taxonomy.release();
+  if (!process_ends) return;
+  if (m_taxonomy) g_left_to_exit[0] = m_taxonomy.release();
+  if (m_outline) g_left_to_exit[1] = m_outline.release();
 }
 
 const kb::KnowledgeBase& Context::knowledge_base() {
@@ -26,13 +28,15 @@ const kb::KnowledgeBase& Context::knowledge_base() {
   return *m_kb;
 }
 
-const taxonomy::Taxonomy& Context::taxonomy() {
-  if (!m_taxonomy) {
+const taxonomy::Taxonomy& Context::taxonomy(taxonomy::Detail detail) {
+  if (m_taxonomy) return *m_taxonomy;
+  auto& slot = detail == taxonomy::Detail::full ? m_taxonomy : m_outline;
+  if (!slot) {
     const auto& kb = knowledge_base();
-    m_taxonomy = std::make_unique<taxonomy::Taxonomy>(
-        taxonomy::load_cached(kb.sources(), kb.root / ".befus" / "taxonomy.cache"));
+    slot = std::make_unique<taxonomy::Taxonomy>(
+        taxonomy::load_cached(kb.sources(), kb.root / ".befus" / "taxonomy.cache", detail));
   }
-  return *m_taxonomy;
+  return *slot;
 }
 
 std::string Context::index_location() {

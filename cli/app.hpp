@@ -45,7 +45,10 @@ public:
   bool process_ends = false;
 
   const kb::KnowledgeBase& knowledge_base();
-  const taxonomy::Taxonomy& taxonomy();
+  // The knowledge base's tree, loaded once. An outline (labels, shape, actors' names; see
+  // taxonomy::Detail) is all some read-only commands need, and much cheaper; a whole tree loaded
+  // earlier serves as one too. References stay valid for the Context's life.
+  const taxonomy::Taxonomy& taxonomy(taxonomy::Detail detail = taxonomy::Detail::full);
   // The index location: --db, else the knowledge base's `index:`.
   std::string index_location();
 
@@ -61,7 +64,8 @@ public:
 
 private:
   std::optional<kb::KnowledgeBase> m_kb;
-  std::unique_ptr<taxonomy::Taxonomy> m_taxonomy;
+  std::unique_ptr<taxonomy::Taxonomy> m_taxonomy;  // whole
+  std::unique_ptr<taxonomy::Taxonomy> m_outline;
 };
 
 using Setup = void (*)(CLI::App&, Context&);

@@ -41,7 +41,7 @@ void print_facets(Context& ctx, const search::Result& r) {
     for (const auto& [v, n] : values) {
       std::string name = v;
       if (std::string(facet) == "pillar" || std::string(facet) == "theme")
-        if (const auto* node = ctx.taxonomy().find(v)) name = taxonomy::Taxonomy::label(*node, ctx.globals.lang);
+        if (const auto* node = ctx.taxonomy(taxonomy::Detail::outline).find(v)) name = taxonomy::Taxonomy::label(*node, ctx.globals.lang);
       parts.push_back(fmt::format("{} ({})", name, n));
     }
     ctx.out << ctx.bold(fmt::format("{:<8}", facet)) << ' ' << util::join(parts, ", ") << '\n';
@@ -61,7 +61,7 @@ int run_search(Context& ctx, SearchOptions& o) {
   if (req.langs.size() == 1) ctx.globals.lang = req.langs.front();
   const auto& kb = ctx.knowledge_base();
   index::Reader reader(ctx.index_location(), ctx.globals.timeout);
-  search::Result r = search::run(reader, ctx.taxonomy(), kb.languages, req);
+  search::Result r = search::run(reader, ctx.taxonomy(taxonomy::Detail::outline), kb.languages, req);
 
   if (ctx.json()) {
     nlohmann::json hits = nlohmann::json::array();

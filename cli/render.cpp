@@ -5,7 +5,7 @@
 namespace befus::cli {
 
 std::string theme_path(Context& ctx, const std::string& id) {
-  const auto& t = ctx.taxonomy();
+  const auto& t = ctx.taxonomy(taxonomy::Detail::outline);
   const auto* n = t.find(id);
   if (!n) return id + " (unknown)";
   std::vector<std::string> labels;

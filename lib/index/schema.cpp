@@ -51,11 +51,86 @@ std::string document_data(const corpus::Document& d) {
   return out;
 }
 
-Stored read_data(std::string_view data, bool with_text) {
+namespace {
+
+// Builds the top-level object with only some of its keys, and whatever they hold.
+class Picker : public nlohmann::json_sax<nlohmann::json> {
+public:
+  Picker(std::initializer_list<std::string_view> only, bool with_text) : m_only(only), m_with_text(with_text) {}
+  nlohmann::json take() { return m_root.is_object() ? std::move(m_root) : nlohmann::json::object(); }
+
+  bool null() override { return value(nullptr); }
+  bool boolean(bool v) override { return value(v); }
+  bool number_integer(number_integer_t v) override { return value(v); }
+  bool number_unsigned(number_unsigned_t v) override { return value(v); }
+  bool number_float(number_float_t v, const string_t&) override { return value(v); }
+  bool string(string_t& v) override { return value(std::move(v)); }
+  bool binary(binary_t& v) override { return value(std::move(v)); }
+  bool start_object(std::size_t) override { return open(nlohmann::json::object()); }
+  bool end_object() override { return close(); }
+  bool start_array(std::size_t) override { return open(nlohmann::json::array()); }
+  bool end_array() override { return close(); }
+  bool key(string_t& k) override {
+    if (m_skip > 0) return true;
+    if (m_stack.size() == 1) {  // a top-level key: kept or read past
+      m_keep = (m_with_text && k == "text") ||
+               std::find(m_only.begin(), m_only.end(), std::string_view(k)) != m_only.end();
+      if (!m_keep) return true;
+    }
+    m_key = std::move(k);
+    return true;
+  }
+  bool parse_error(std::size_t, const std::string&, const nlohmann::detail::exception&) override { return false; }
+
+private:
+  // Where a value goes: nowhere while skipping, else into the open object or array.
+  nlohmann::json* place(nlohmann::json v) {
+    if (m_stack.empty()) {
+      m_root = std::move(v);
+      return &m_root;
+    }
+    nlohmann::json& top = *m_stack.back();
+    if (top.is_array()) {
+      top.push_back(std::move(v));
+      return &top.back();
+    }
+    return &(top[m_key] = std::move(v));
+  }
+  bool skipping() const { return m_skip > 0 || (m_stack.size() == 1 && !m_keep); }
+  bool value(nlohmann::json v) {
+    if (!skipping()) place(std::move(v));
+    return true;
+  }
+  bool open(nlohmann::json v) {
+    if (skipping()) ++m_skip;
+    else m_stack.push_back(place(std::move(v)));
+    return true;
+  }
+  bool close() {
+    if (m_skip > 0) --m_skip;
+    else m_stack.pop_back();
+    return true;
+  }
+
+  std::initializer_list<std::string_view> m_only;
+  bool m_with_text;
+  nlohmann::json m_root;
+  std::vector<nlohmann::json*> m_stack;  // open objects and arrays being kept
+  std::string m_key;                     // of the value about to come, in an object
+  bool m_keep = true;                    // the current top-level key is kept
+  int m_skip = 0;                        // depth inside a value read past
+};
+
+Stored read_stored(std::string_view data, bool with_text, const std::initializer_list<std::string_view>* only) {
   Stored s;
   size_t nul = data.find('\0');
   std::string_view json = nul == std::string_view::npos ? data : data.substr(0, nul);
-  s.fields = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  if (only) {
+    Picker picker(*only, with_text);
+    if (nlohmann::json::sax_parse(json.begin(), json.end(), &picker)) s.fields = picker.take();
+  } else {
+    s.fields = nlohmann::json::parse(json.begin(), json.end(), nullptr, false);
+  }
   if (!s.fields.is_object()) s.fields = nlohmann::json::object();
   if (nul != std::string_view::npos) {
     if (with_text) s.text = data.substr(nul + 1);
@@ -64,6 +139,14 @@ Stored read_data(std::string_view data, bool with_text) {
     s.fields.erase(it);
   }
   return s;
+}
+
+} // namespace
+
+Stored read_data(std::string_view data, bool with_text) { return read_stored(data, with_text, nullptr); }
+
+Stored read_data(std::string_view data, bool with_text, std::initializer_list<std::string_view> only) {
+  return read_stored(data, with_text, &only);
 }
 
 nlohmann::json parse_data(std::string_view data, bool with_text) {

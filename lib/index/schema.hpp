@@ -63,6 +63,9 @@ struct Stored {
   std::string text;       // only when asked for
 };
 Stored read_data(std::string_view data, bool with_text);
+// The same with only some top-level fields: the others are read past, never built (a search
+// lists a few fields of each hit; the rest would cost it more than the look-up).
+Stored read_data(std::string_view data, bool with_text, std::initializer_list<std::string_view> only);
 // The fields, with the text under "text" when with_text.
 nlohmann::json parse_data(std::string_view data, bool with_text);
 

@@ -225,18 +225,13 @@ struct LabelMatch {
 
 // Longest non-overlapping runs of query words that are a label or alt label of a node.
 std::vector<LabelMatch> find_labels(const std::vector<std::string>& words, const taxonomy::Taxonomy& t) {
-  const auto& phrases = t.label_index();
-  size_t longest = 1;
-  for (const auto& [p, node] : phrases)
-    longest = std::max(longest, static_cast<size_t>(std::count(p.begin(), p.end(), ' ') + 1));
   std::vector<LabelMatch> out;
   for (size_t i = 0; i < words.size();) {
     bool found = false;
-    for (size_t len = std::min(longest, words.size() - i); len > 0 && !found; --len) {
+    for (size_t len = std::min(t.longest_label(), words.size() - i); len > 0 && !found; --len) {
       std::vector<std::string> span(words.begin() + static_cast<long>(i), words.begin() + static_cast<long>(i + len));
-      auto it = phrases.find(util::join(span, " "));
-      if (it != phrases.end()) {
-        out.push_back({&t.nodes()[it->second], i, len});
+      if (auto node = t.find_label(util::join(span, " "))) {
+        out.push_back({&t.nodes()[*node], i, len});
         i += len;
         found = true;
       }
@@ -411,82 +406,104 @@ std::string make_snippet(const std::string& text, const std::string& lang, const
 
 std::string Highlighter::snippet(std::string_view view, const std::string& lang, size_t max_chars) {
   view = view.substr(0, std::min<size_t>(view.size(), 64 * 1024));
-  auto spans = util::word_spans(view);
-  if (spans.empty()) return {};
   Language& l = language(lang);
-  // Which query word (or stem) each word of the text is, or -1.
-  std::vector<int> match(spans.size(), -1);
-  bool any = false;
-  for (size_t i = 0; i < spans.size(); ++i) {
-    std::string_view raw = view.substr(spans[i].offset, spans[i].length);
+  // One pass over the text keeps only the words that match a query word (or its stem), each with
+  // where the three words before it start, for context.
+  struct Match {
+    size_t offset, end;
+    int word;                      // index into m_words
+    std::array<size_t, 3> before;  // nearest first
+    size_t n_before;
+  };
+  std::vector<Match> matches;
+  std::array<size_t, 3> recent{};  // starts of the last three words, as a ring
+  size_t n_words = 0;
+  size_t first_word = std::string_view::npos;
+  util::WordCursor cursor(view);
+  for (util::Span w; cursor.next(w); ++n_words) {
+    if (n_words == 0) first_word = w.offset;
+    std::string_view raw = view.substr(w.offset, w.length);
+    int k = -1;
     // Folding leaves two leading ASCII letters lower-cased and in place: a word whose first two
     // bytes are ASCII and start no key is passed over without a look-up (most words of a text).
-    if (auto start = ascii_start(raw); start && !l.starts[*start]) continue;
-    auto it = l.seen.find(raw);
-    if (it == l.seen.end()) {
-      it = l.seen.emplace(std::string(raw), -1).first;
-      // A word whose first two letters start no key cannot match, stemmed or not.
-      std::string w = util::fold(raw);
-      if (!w.empty() && l.starts[starts_of(w)]) {
-        auto hit = l.wanted.find(w);
-        if (hit == l.wanted.end()) hit = l.wanted.find(l.stem(w));
-        if (hit != l.wanted.end()) it->second = hit->second;
-      }
-    }
-    match[i] = it->second;
-    any = any || it->second >= 0;
-  }
-  // The window of words (within max_chars) with the most distinct matches, then the most
-  // matches; the earliest such window. Windows slide: both ends only move forward.
-  size_t best = 0, best_last = 0, best_distinct = 0, best_total = 0;
-  if (any) {
-    std::vector<size_t> in_window(m_words.size(), 0);
-    size_t n_distinct = 0, total = 0, end = 0;  // the window is [i, end)
-    for (size_t i = 0; i < spans.size(); ++i) {
-      if (end < i) end = i;
-      while (end < spans.size() && spans[end].offset + spans[end].length - spans[i].offset <= max_chars) {
-        if (match[end] >= 0) {
-          if (in_window[static_cast<size_t>(match[end])]++ == 0) ++n_distinct;
-          ++total;
+    if (auto start = ascii_start(raw); !start || l.starts[*start]) {
+      auto it = l.seen.find(raw);
+      if (it == l.seen.end()) {
+        it = l.seen.emplace(std::string(raw), -1).first;
+        // A word whose first two letters start no key cannot match, stemmed or not.
+        std::string f = util::fold(raw);
+        if (!f.empty() && l.starts[starts_of(f)]) {
+          auto hit = l.wanted.find(f);
+          if (hit == l.wanted.end()) hit = l.wanted.find(l.stem(f));
+          if (hit != l.wanted.end()) it->second = hit->second;
         }
+      }
+      k = it->second;
+    }
+    if (k >= 0) {
+      Match m{w.offset, w.offset + w.length, k, {}, std::min<size_t>(n_words, 3)};
+      for (size_t b = 0; b < m.n_before; ++b) m.before[b] = recent[(n_words - 1 - b) % 3];
+      matches.push_back(m);
+    }
+    recent[n_words % 3] = w.offset;
+  }
+  if (n_words == 0) return {};
+  // The window (within max_chars) with the most distinct matches, then the most matches; the
+  // earliest such window. Windows start on a match and slide: both ends only move forward.
+  size_t best = 0, best_last = 0, best_distinct = 0, best_total = 0;
+  {
+    std::vector<size_t> in_window(m_words.size(), 0);
+    size_t n_distinct = 0, total = 0, end = 0;  // the window is matches [a, end)
+    for (size_t a = 0; a < matches.size(); ++a) {
+      if (end < a) end = a;
+      while (end < matches.size() && matches[end].end - matches[a].offset <= max_chars) {
+        if (in_window[static_cast<size_t>(matches[end].word)]++ == 0) ++n_distinct;
+        ++total;
         ++end;
       }
-      // A window that starts on a match holds everything one starting just before it does.
-      if (match[i] >= 0 && (n_distinct > best_distinct || (n_distinct == best_distinct && total > best_total))) {
-        best = i;
+      if (n_distinct > best_distinct || (n_distinct == best_distinct && total > best_total)) {
+        best = a;
         best_last = end - 1;
         best_distinct = n_distinct;
         best_total = total;
       }
-      if (i < end && match[i] >= 0) {
-        if (--in_window[static_cast<size_t>(match[i])] == 0) --n_distinct;
+      if (a < end) {
+        if (--in_window[static_cast<size_t>(matches[a].word)] == 0) --n_distinct;
         --total;
       }
     }
   }
   // Start up to three words earlier, for context, as long as the window's last match still fits.
-  while (best_last > best && match[best_last] < 0) --best_last;
-  size_t start = best;
-  while (best_distinct && start > 0 && best - start < 3 &&
-         spans[best_last].offset + spans[best_last].length - spans[start - 1].offset <= max_chars)
-    --start;
-  std::string out = start > 0 ? "…" : "";
-  size_t from = spans[start].offset;
+  size_t from = first_word;
+  size_t next_match = 0;  // the first match at or after `from`
+  if (best_distinct > 0) {
+    const Match& m = matches[best];
+    from = m.offset;
+    for (size_t b = 0; b < m.n_before && matches[best_last].end - m.before[b] <= max_chars; ++b) from = m.before[b];
+    next_match = best;
+    while (next_match > 0 && matches[next_match - 1].offset >= from) --next_match;
+  }
+  std::string out = from > first_word ? "…" : "";
   size_t pos = from;
-  size_t j = start;
-  for (; j < spans.size() && spans[j].offset + spans[j].length - from <= max_chars; ++j) {
-    out += view.substr(pos, spans[j].offset - pos);
-    std::string_view word = view.substr(spans[j].offset, spans[j].length);
-    if (match[j] >= 0) {
+  util::WordCursor rest(view.substr(from));
+  util::Span w;
+  bool more = false;
+  while ((more = rest.next(w))) {
+    size_t offset = from + w.offset;
+    if (offset + w.length - from > max_chars) break;
+    out += view.substr(pos, offset - pos);
+    std::string_view word = view.substr(offset, w.length);
+    while (next_match < matches.size() && matches[next_match].offset < offset) ++next_match;
+    if (next_match < matches.size() && matches[next_match].offset == offset) {
       out += '\x01';
       out += word;
       out += '\x02';
     } else {
       out += word;
     }
-    pos = spans[j].offset + spans[j].length;
+    pos = offset + w.length;
   }
-  if (j < spans.size()) out += "…";
+  if (more) out += "…";
   for (auto& c : out)
     if (c == '\n' || c == '\t' || c == '\r') c = ' ';
   return out;
@@ -589,7 +606,8 @@ Result run(const index::Reader& reader, const taxonomy::Taxonomy& t, const std::
       Highlighter highlighter(std::move(highlight));
       for (auto it = mset.begin(); it != mset.end(); ++it) {
         Hit h;
-        schema::Stored stored = schema::read_data(it.get_document().get_data(), true);
+        schema::Stored stored = schema::read_data(it.get_document().get_data(), true,
+                                                  {"id", "title", "lang", "year", "type", "themes", "partners", "path"});
         h.data = std::move(stored.fields);
         // Relative to the best hit: the expanded query makes Xapian's own percentages tiny.
         h.score = mset.get_max_attained() > 0 ? 100.0 * it.get_weight() / mset.get_max_attained() : 0;

@@ -14,7 +14,8 @@ namespace {
 // is built for reading speed: no parser, no intermediate document, and the folded label index
 // and the hash stored ready rather than recomputed. Integers are in this machine's byte order:
 // the cache never leaves the knowledge base it was made in, and any mismatch just rebuilds it.
-constexpr std::string_view k_magic = "befus-taxonomy-cache 2\n";
+// An outline (Detail::outline) steps over the parts it leaves out without making strings of them.
+constexpr std::string_view k_magic = "befus-taxonomy-cache 3\n";
 
 // The three files' stamps: a cache made from other versions of them is never used.
 std::string key_of(const Sources& s) {
@@ -86,16 +87,38 @@ public:
     return s;
   }
   std::vector<std::string> strs() {
-    std::vector<std::string> v(count());
+    std::vector<std::string> v(count(8));
     for (auto& s : v) s = str();
     return v;
   }
   LangText text() { return keyed(&Reader::str); }
   LangList lists() { return keyed(&Reader::strs); }
-  // A count can never exceed the bytes left, since every item takes at least one.
-  size_t count() {
+  // Steps over what str(), strs(), text() and lists() would read.
+  void skip_str() {
+    size_t n = count();
+    need(n);
+    m_pos += n;
+  }
+  void skip_strs() {
+    for (size_t n = count(); n > 0; --n) skip_str();
+  }
+  void skip_text() {
+    for (size_t n = count(); n > 0; --n) {
+      skip_str();
+      skip_str();
+    }
+  }
+  void skip_lists() {
+    for (size_t n = count(); n > 0; --n) {
+      skip_str();
+      skip_strs();
+    }
+  }
+  // A count of items that take at least item_bytes each can never exceed the bytes left by more:
+  // a damaged count fails here rather than asking for memory.
+  size_t count(size_t item_bytes = 1) {
     std::uint64_t n = u64();
-    if (n > m_in.size() - m_pos) throw std::runtime_error("bad count");
+    if (n > (m_in.size() - m_pos) / item_bytes) throw std::runtime_error("bad count");
     return static_cast<size_t>(n);
   }
   bool done() const { return m_pos == m_in.size(); }
@@ -169,7 +192,8 @@ std::string encode(const Taxonomy& t, const std::string& key) {
 }
 
 // The tree, or nothing when the bytes are another version's or were made from other files.
-std::optional<Taxonomy> decode(std::string_view bytes, const std::string& key) {
+std::optional<Taxonomy> decode(std::string_view bytes, const std::string& key, Detail detail) {
+  const bool full = detail == Detail::full;
   Reader r(bytes);
   if (r.str() != k_magic || r.str() != key) return std::nullopt;
   Taxonomy t;
@@ -182,11 +206,12 @@ std::optional<Taxonomy> decode(std::string_view bytes, const std::string& key) {
     node.id = r.str();
     node.label = r.text();
     node.alt = r.lists();
-    node.why = r.text();
-    node.keywords = r.lists();
-    node.related = r.strs();
-    node.replaces = r.strs();
-    node.source = r.str();
+    // An outline steps over the rest, leaving it empty.
+    node.why = full ? r.text() : (r.skip_text(), LangText{});
+    node.keywords = full ? r.lists() : (r.skip_lists(), LangList{});
+    node.related = full ? r.strs() : (r.skip_strs(), std::vector<std::string>{});
+    node.replaces = full ? r.strs() : (r.skip_strs(), std::vector<std::string>{});
+    node.source = full ? r.str() : (r.skip_str(), std::string{});
     node.depth = static_cast<int>(r.i64());
     std::int64_t parent = r.i64();
     if (parent >= 0) {
@@ -200,12 +225,24 @@ std::optional<Taxonomy> decode(std::string_view bytes, const std::string& key) {
     a.id = r.str();
     a.name = r.str();
     a.names = r.text();
-    a.kind = r.str();
-    a.languages = r.strs();
-    a.url = r.str();
+    a.kind = full ? r.str() : (r.skip_str(), std::string{});
+    a.languages = full ? r.strs() : (r.skip_strs(), std::vector<std::string>{});
+    a.url = full ? r.str() : (r.skip_str(), std::string{});
     t.add_actor(std::move(a));
   }
   for (size_t n = r.count(); n > 0; --n) {
+    if (!full) {
+      r.skip_str();
+      r.skip_text();
+      r.skip_str();
+      r.skip_strs();
+      r.f64();
+      r.i64();
+      r.i64();
+      r.skip_strs();
+      r.skip_text();
+      continue;
+    }
     Programme p;
     p.id = r.str();
     p.name = r.text();
@@ -218,27 +255,26 @@ std::optional<Taxonomy> decode(std::string_view bytes, const std::string& key) {
     p.note = r.text();
     t.add_programme(std::move(p));
   }
-  std::vector<std::pair<std::string, size_t>> labels(r.count());
+  std::vector<std::pair<std::string, size_t>> labels(r.count(16));
   for (auto& [label, node] : labels) {
     label = r.str();
     node = static_cast<size_t>(r.u64());
-    if (node >= nodes) throw std::runtime_error("bad label");
   }
   std::string hash = r.str();
   if (!r.done()) throw std::runtime_error("trailing bytes");
-  t.finish_from_cache(std::move(labels), std::move(hash));
+  t.finish_from_cache(std::move(labels), std::move(hash), detail);
   return t;
 }
 
 } // namespace
 
-Taxonomy load_cached(const Sources& sources, const std::filesystem::path& cache) {
+Taxonomy load_cached(const Sources& sources, const std::filesystem::path& cache, Detail detail) {
   std::string key = key_of(sources);
   std::error_code ec;
   if (!cache.empty() && std::filesystem::is_regular_file(cache, ec)) {
     try {
-      std::string bytes = util::read_file(cache, 64u << 20);
-      if (auto t = decode(bytes, key)) return std::move(*t);
+      util::MappedFile bytes(cache, 64u << 20);
+      if (auto t = decode(bytes.bytes(), key, detail)) return std::move(*t);
     } catch (const std::exception&) {
       // A damaged or foreign cache is ignored and rewritten below.
     }

@@ -4,6 +4,9 @@
 
 #include <fmt/format.h>
 
+#include <algorithm>
+#include <stdexcept>
+
 namespace befus::taxonomy {
 
 std::string Diagnostic::to_string() const {
@@ -54,6 +57,13 @@ struct Hasher {
   }
 };
 
+size_t longest_of(const std::vector<std::pair<std::string, size_t>>& labels) {
+  size_t longest = 1;
+  for (const auto& [label, node] : labels)
+    longest = std::max(longest, static_cast<size_t>(std::count(label.begin(), label.end(), ' ') + 1));
+  return longest;
+}
+
 } // namespace
 
 void Taxonomy::index_ids() {
@@ -82,20 +92,36 @@ void Taxonomy::finish() {
     for (const auto& r : n.replaces) h.add(r);
     h.add(n.source);
   }
+  std::map<std::string, size_t> labels;  // the first to claim a label keeps it
   for (size_t i = 0; i < m_nodes.size(); ++i)
-    for (const auto& [lang, text] : m_nodes[i].label) m_by_label.emplace(util::fold_phrase(text), i);
+    for (const auto& [lang, text] : m_nodes[i].label) labels.emplace(util::fold_phrase(text), i);
   for (size_t i = 0; i < m_nodes.size(); ++i)
     for (const auto& [lang, list] : m_nodes[i].alt)
-      for (const auto& a : list) m_by_label.emplace(util::fold_phrase(a), i);
+      for (const auto& a : list) labels.emplace(util::fold_phrase(a), i);
+  m_by_label.assign(labels.begin(), labels.end());
+  m_longest_label = longest_of(m_by_label);
   m_hash = fmt::format("{:016x}", h.h);
+  m_outline = false;
 }
 
-void Taxonomy::finish_from_cache(std::vector<std::pair<std::string, size_t>> labels, std::string hash) {
+void Taxonomy::finish_from_cache(std::vector<std::pair<std::string, size_t>> labels, std::string hash,
+                                 Detail detail) {
+  for (size_t i = 0; i < labels.size(); ++i) {
+    if (labels[i].second >= m_nodes.size()) throw std::runtime_error("label of no node");
+    if (i > 0 && !(labels[i - 1].first < labels[i].first)) throw std::runtime_error("labels out of order");
+  }
   index_ids();
-  m_by_label.clear();
-  m_by_label.reserve(labels.size());
-  for (auto& [label, node] : labels) m_by_label.emplace(std::move(label), node);
+  m_by_label = std::move(labels);
+  m_longest_label = longest_of(m_by_label);
   m_hash = std::move(hash);
+  m_outline = detail == Detail::outline;
+}
+
+std::optional<size_t> Taxonomy::find_label(std::string_view folded) const {
+  auto it = std::lower_bound(m_by_label.begin(), m_by_label.end(), folded,
+                             [](const auto& entry, std::string_view key) { return entry.first < key; });
+  if (it == m_by_label.end() || it->first != folded) return std::nullopt;
+  return it->second;
 }
 
 const Node* Taxonomy::find(std::string_view id) const {
@@ -111,8 +137,8 @@ std::optional<size_t> Taxonomy::index_of(std::string_view id) const {
 
 const Node* Taxonomy::resolve(std::string_view id_or_label) const {
   if (const Node* n = find(id_or_label)) return n;
-  auto it = m_by_label.find(util::fold_phrase(id_or_label));
-  return it == m_by_label.end() ? nullptr : &m_nodes[it->second];
+  auto i = find_label(util::fold_phrase(id_or_label));
+  return i ? &m_nodes[*i] : nullptr;
 }
 
 const Actor* Taxonomy::find_actor(std::string_view id) const {

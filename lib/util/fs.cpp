@@ -3,6 +3,7 @@
 #include "befus/error.hpp"
 
 #include <fcntl.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -13,7 +14,10 @@
 
 namespace befus::util {
 
-std::string read_file(const fs::path& path, std::uintmax_t max_bytes) {
+namespace {
+
+// An open descriptor of a regular file of at most max_bytes, and its size.
+std::pair<int, size_t> open_regular(const fs::path& path, std::uintmax_t max_bytes) {
   int fd = ::open(path.c_str(), O_RDONLY | O_CLOEXEC | O_NONBLOCK);
   if (fd < 0) throw DataError({path.string()}, fmt::format("cannot open: {}", std::strerror(errno)));
   struct stat st {};
@@ -26,8 +30,15 @@ std::string read_file(const fs::path& path, std::uintmax_t max_bytes) {
     throw DataError({path.string()}, fmt::format("file is {} bytes, more than the limit of {} bytes",
                                                  st.st_size, max_bytes));
   }
+  return {fd, static_cast<size_t>(st.st_size)};
+}
+
+} // namespace
+
+std::string read_file(const fs::path& path, std::uintmax_t max_bytes) {
+  auto [fd, size] = open_regular(path, max_bytes);
   std::string out;
-  out.resize(static_cast<size_t>(st.st_size));
+  out.resize(size);
   size_t done = 0;
   while (done < out.size()) {
     ssize_t n = ::read(fd, out.data() + done, out.size() - done);
@@ -43,6 +54,24 @@ std::string read_file(const fs::path& path, std::uintmax_t max_bytes) {
   out.resize(done);
   ::close(fd);
   return out;
+}
+
+MappedFile::MappedFile(const fs::path& path, std::uintmax_t max_bytes) {
+  auto [fd, size] = open_regular(path, max_bytes);
+  if (size > 0) {
+    void* p = ::mmap(nullptr, size, PROT_READ, MAP_PRIVATE, fd, 0);
+    int e = errno;
+    ::close(fd);
+    if (p == MAP_FAILED) throw DataError({path.string()}, fmt::format("cannot read: {}", std::strerror(e)));
+    m_data = p;
+    m_size = size;
+  } else {
+    ::close(fd);
+  }
+}
+
+MappedFile::~MappedFile() {
+  if (m_data) ::munmap(m_data, m_size);
 }
 
 bool write_all(int fd, std::string_view data) {

@@ -6,6 +6,7 @@
 #include <unicode/utf8.h>
 
 #include <algorithm>
+#include <array>
 #include <numeric>
 
 namespace befus::util {
@@ -115,23 +116,62 @@ std::vector<std::string> words(std::string_view s) {
   return out;
 }
 
+namespace {
+
+// ASCII letters and digits: what is_word_char says below 0x80, by table.
+constexpr std::array<bool, 128> k_ascii_word = [] {
+  std::array<bool, 128> t{};
+  for (int c = 0; c < 128; ++c) t[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  return t;
+}();
+
+} // namespace
+
+bool WordCursor::next(Span& word) {
+  const size_t n = m_s.size();
+  size_t i = m_pos;
+  while (i < n) {  // to the next word's first character
+    auto b = static_cast<unsigned char>(m_s[i]);
+    if (b < 0x80) {
+      if (k_ascii_word[b]) break;
+      ++i;
+      continue;
+    }
+    size_t at = i;
+    UChar32 c = next_code_point(m_s, i);
+    if (c >= 0 && is_word_char(c)) {
+      i = at;
+      break;
+    }
+  }
+  if (i >= n) {
+    m_pos = n;
+    return false;
+  }
+  size_t start = i;
+  while (i < n) {  // to its end
+    auto b = static_cast<unsigned char>(m_s[i]);
+    if (b < 0x80) {
+      if (!k_ascii_word[b]) break;
+      ++i;
+      continue;
+    }
+    size_t at = i;
+    UChar32 c = next_code_point(m_s, i);
+    if (c < 0 || !is_word_char(c)) {
+      i = at;
+      break;
+    }
+  }
+  word = {start, i - start};
+  m_pos = i;
+  return true;
+}
+
 std::vector<Span> word_spans(std::string_view s) {
   std::vector<Span> out;
-  size_t i = 0, start = 0;
-  bool in_word = false;
-  while (i < s.size()) {
-    size_t at = i;
-    UChar32 c;
-    if (static_cast<unsigned char>(s[i]) < 0x80)
-      c = static_cast<unsigned char>(s[i++]);
-    else
-      c = next_code_point(s, i);
-    bool w = c >= 0 && is_word_char(c);
-    if (w && !in_word) start = at;
-    if (!w && in_word) out.push_back({start, at - start});
-    in_word = w;
-  }
-  if (in_word) out.push_back({start, s.size() - start});
+  WordCursor words(s);
+  for (Span w; words.next(w);) out.push_back(w);
   return out;
 }
 

@@ -3,6 +3,7 @@
 #include "befus/index.hpp"
 #include "befus/kb.hpp"
 #include "befus/search.hpp"
+#include "index/schema.hpp"
 #include "support.hpp"
 
 #include <xapian.h>
@@ -388,6 +389,50 @@ TEST_CASE("search: the snippet is the window with the most distinct query words,
   s = search::make_snippet(filler, "nl", {"niets"});
   CHECK(s.rfind("woord0 ", 0) == 0);
   CHECK(s.find('\x01') == std::string::npos);
+}
+
+TEST_CASE("search: a snippet opens three words before its window when they fit, and says what is cut", "[search]") {
+  std::string filler;
+  for (int i = 0; i < 100; ++i) filler += "w" + std::to_string(i) + " ";
+  // Three words of context before the match, an ellipsis at each cut end, matches in between marked.
+  std::string s = search::make_snippet(filler + "een buurt. " + filler, "nl", {"buurt"}, 40);
+  CHECK(s == "…w98 w99 een \x01" "buurt\x02. w0 w1 w2 w3 w4 w5 w6…");
+  // Context never pushes the window's last match out.
+  std::string gap(28, 'a');
+  s = search::make_snippet(filler + "buurt " + gap + " buurt", "nl", {"buurt"}, 40);
+  CHECK(s == "…\x01" "buurt\x02 " + gap + " \x01" "buurt\x02");
+  // At the start of the text: no ellipsis before; the whole text fits: none after (what follows
+  // the last word is left out).
+  CHECK(search::make_snippet("De buurt leeft.", "nl", {"buurt"}) == "De \x01" "buurt\x02 leeft");
+  // Line breaks become spaces; a word longer than the window is no window.
+  CHECK(search::make_snippet("Een\nbuurt", "nl", {"buurt"}) == "Een \x01" "buurt\x02");
+  s = search::make_snippet(std::string(50, 'b') + " buurt", "nl", {std::string(50, 'b')}, 20);
+  CHECK(s.find('\x01') == std::string::npos);
+}
+
+TEST_CASE("index: stored data read whole or only some fields gives the same values", "[index]") {
+  namespace schema = index::schema;
+  corpus::Document d;
+  d.id = "x";
+  d.title = "Titel";
+  d.lang = "nl";
+  d.year = 2008;
+  d.themes = {"a", "b"};
+  d.fields = {{"id", "x"}, {"title", "Titel"}, {"nested", {{"deep", {1, 2}}}}};
+  d.body = "De tekst.";
+  std::string data = schema::document_data(d);
+  auto whole = schema::read_data(data, true);
+  auto some = schema::read_data(data, true, {"id", "themes", "year", "fields", "absent"});
+  CHECK(some.text == "De tekst.");
+  CHECK(some.fields == nlohmann::json{{"id", "x"}, {"themes", {"a", "b"}}, {"year", 2008}, {"fields", whole.fields["fields"]}});
+  CHECK(schema::read_data(data, false, {"title"}).fields == nlohmann::json{{"title", "Titel"}});
+  CHECK(schema::read_data(data, false, {"title"}).text.empty());
+  // Damaged or foreign data gives an empty object either way; schema 1 kept the text inside.
+  CHECK(schema::read_data("{\"id\": [", true, {"id"}).fields == nlohmann::json::object());
+  CHECK(schema::read_data("[1, 2]", true, {"id"}).fields == nlohmann::json::object());
+  auto old = schema::read_data(R"({"id": "y", "text": "Oud.", "why": "w"})", true, {"id"});
+  CHECK(old.fields == nlohmann::json{{"id", "y"}});
+  CHECK(old.text == "Oud.");
 }
 
 TEST_CASE("search: year ranges parse and reject nonsense", "[search]") {

@@ -3,6 +3,8 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
+
 using namespace befus;
 using befus::test::data;
 
@@ -164,4 +166,60 @@ TEST_CASE("taxonomy: the compiled cache gives the same tree and follows edits", 
   CHECK(rebuilt.find("extra") != nullptr);
   CHECK(rebuilt.hash() == taxonomy::load_or_throw(s).hash());
   CHECK(befus::test::read(cache) == whole);
+}
+
+TEST_CASE("taxonomy: an outline from the cache has labels and shape, and nothing it leaves out", "[taxonomy]") {
+  befus::test::TempDir dir;
+  taxonomy::Sources s{befus::test::source("taxonomy/befus.yaml"), befus::test::source("taxonomy/actors.yaml"),
+                      befus::test::source("taxonomy/funding.yaml")};
+  auto cache = dir / "taxonomy.cache";
+  // Without a cache the files are read whole, whatever was asked.
+  auto whole = taxonomy::load_cached(s, cache, taxonomy::Detail::outline);
+  CHECK_FALSE(whole.is_outline());
+  REQUIRE_FALSE(whole.programmes().empty());
+  auto outline = taxonomy::load_cached(s, cache, taxonomy::Detail::outline);
+  CHECK(outline.is_outline());
+  CHECK(outline.hash() == whole.hash());
+  CHECK(outline.label_index() == whole.label_index());
+  CHECK(outline.longest_label() == whole.longest_label());
+  CHECK(outline.levels() == whole.levels());
+  REQUIRE(outline.nodes().size() == whole.nodes().size());
+  for (size_t i = 0; i < whole.nodes().size(); ++i) {
+    const auto& o = outline.nodes()[i];
+    const auto& w = whole.nodes()[i];
+    CHECK(o.id == w.id);
+    CHECK(o.label == w.label);
+    CHECK(o.alt == w.alt);
+    CHECK(o.parent == w.parent);
+    CHECK(o.children == w.children);
+    CHECK(o.depth == w.depth);
+    CHECK((o.why.empty() && o.keywords.empty() && o.related.empty() && o.source.empty()));
+  }
+  REQUIRE(outline.actors().size() == whole.actors().size());
+  for (size_t i = 0; i < whole.actors().size(); ++i) {
+    CHECK(outline.actors()[i].id == whole.actors()[i].id);
+    CHECK(outline.actors()[i].names == whole.actors()[i].names);
+    CHECK(outline.actors()[i].url.empty());
+  }
+  CHECK(outline.programmes().empty());
+  // Look-ups by id and label work the same.
+  CHECK(outline.resolve("Sentiment d'insécurité")->id == whole.resolve("Sentiment d'insécurité")->id);
+  CHECK(outline.find_label("onveiligheidsgevoel") == whole.find_label("onveiligheidsgevoel"));
+  CHECK_FALSE(outline.find_label("no such label"));
+  CHECK(std::is_sorted(whole.label_index().begin(), whole.label_index().end()));
+  // A whole load from the same cache is whole.
+  auto again = taxonomy::load_cached(s, cache);
+  CHECK_FALSE(again.is_outline());
+  CHECK(again.nodes().front().why == whole.nodes().front().why);
+  CHECK(again.programmes().size() == whole.programmes().size());
+  // A cache whose label index is out of order is not trusted: rebuilt from the files. (The index
+  // comes last but for the hash, so the last copy of the first label is its entry there.)
+  std::string bytes = befus::test::read(cache);
+  auto at = bytes.rfind(whole.label_index().front().first);
+  REQUIRE(at != std::string::npos);
+  std::string damaged = bytes;
+  damaged[at] = '~';  // after every folded letter: now greater than the second label
+  befus::test::write(cache, damaged);
+  CHECK(taxonomy::load_cached(s, cache, taxonomy::Detail::outline).label_index() == whole.label_index());
+  CHECK(befus::test::read(cache) == bytes);
 }

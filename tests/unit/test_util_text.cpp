@@ -47,3 +47,37 @@ TEST_CASE("closest: suggests near ids first", "[util]") {
   CHECK(closest("zzzzzzzzzzzzzzzzzzzzz", ids).empty());
   CHECK(levenshtein("kitten", "sitting") == 3);
 }
+
+namespace {
+// The words word_spans finds, as text.
+std::vector<std::string> spelled(std::string_view s) {
+  std::vector<std::string> out;
+  for (const auto& w : word_spans(s)) out.emplace_back(s.substr(w.offset, w.length));
+  return out;
+}
+} // namespace
+
+TEST_CASE("word_spans: letters, digits and combining marks of any script, unfolded", "[util]") {
+  using V = std::vector<std::string>;
+  CHECK(spelled("Hello, world!") == V{"Hello", "world"});
+  CHECK(spelled("  Sécurité  d'été—2024-2025 ") == V{"Sécurité", "d", "été", "2024", "2025"});
+  CHECK(spelled("cafe\xCC\x81 x") == V{"cafe\xCC\x81", "x"});  // e + combining acute: one word
+  CHECK(spelled("Привет, мир") == V{"Привет", "мир"});
+  CHECK(spelled("ab\xFF" "cd\xE2\x82") == V{"ab", "cd"});  // a stray and a cut-short byte split words
+  CHECK(spelled("").empty());
+  CHECK(spelled(" ,.;!? ").empty());
+  auto spans = word_spans("  één twee");
+  REQUIRE(spans.size() == 2);
+  CHECK(spans[0].offset == 2);
+  CHECK(spans[0].length == 5);  // é is two bytes, twice
+  CHECK(spans[1].offset == 8);
+  // The cursor gives the same words one by one.
+  WordCursor cursor("  één twee");
+  Span w;
+  REQUIRE(cursor.next(w));
+  CHECK((w.offset == 2 && w.length == 5));
+  REQUIRE(cursor.next(w));
+  CHECK((w.offset == 8 && w.length == 4));
+  CHECK_FALSE(cursor.next(w));
+  CHECK_FALSE(cursor.next(w));
+}

@@ -13,6 +13,22 @@ namespace fs = std::filesystem;
 // Reads a whole regular file; throws DataError for a missing, unreadable, special or larger file.
 std::string read_file(const fs::path& path, std::uintmax_t max_bytes = 64u << 20);
 
+// A whole regular file mapped read-only, for reading once without a copy (a compiled cache).
+// Same checks and errors as read_file. Files are replaced by rename (write_file_atomic), never
+// rewritten in place, so a mapping always sees one whole version.
+class MappedFile {
+public:
+  explicit MappedFile(const fs::path& path, std::uintmax_t max_bytes = 64u << 20);
+  ~MappedFile();
+  MappedFile(const MappedFile&) = delete;
+  MappedFile& operator=(const MappedFile&) = delete;
+  std::string_view bytes() const { return {static_cast<const char*>(m_data), m_size}; }
+
+private:
+  void* m_data = nullptr;
+  size_t m_size = 0;
+};
+
 // Writes every byte to fd, retrying after signals; false (errno set) when a write fails.
 bool write_all(int fd, std::string_view data);
 

@@ -29,7 +29,7 @@ struct Request {
 };
 
 struct Hit {
-  nlohmann::json data;     // stored fields (no text)
+  nlohmann::json data;     // the fields a listing shows: id, title, lang, year, type, themes, partners, path
   double score = 0;        // percentage, 0..100
   std::string snippet;     // matched words between \x01 and \x02
 };

@@ -62,6 +62,13 @@ struct Diagnostic {
   std::string to_string() const;  // "file:line:col: error: message"
 };
 
+// How much of the tree a load brings. An outline has what look-ups and labels need: nodes with
+// id, label, alt, depth, parent and children; actors with id, name and names; the label index
+// and the hash. It leaves out why, keywords, related, replaces and source of nodes, actors'
+// kind, languages and url, and the programmes: a search reads an outline in a fraction of the
+// time a whole tree takes.
+enum class Detail { full, outline };
+
 // The thematic tree with its actors and programmes; nodes are stored in pre-order.
 class Taxonomy {
 public:
@@ -94,9 +101,15 @@ public:
   std::vector<std::string> actor_ids() const;
   // Hash of the tree's content, for change detection (hex).
   const std::string& hash() const { return m_hash; }
-  // Every label and alt label, folded as util::fold_phrase does, to its node's index. A label
-  // wins over another node's alt label that folds the same way.
-  const std::unordered_map<std::string, size_t>& label_index() const { return m_by_label; }
+  // Every label and alt label, folded as util::fold_phrase does, with its node's index, sorted
+  // by label. A label wins over another node's alt label that folds the same way.
+  const std::vector<std::pair<std::string, size_t>>& label_index() const { return m_by_label; }
+  // The node with this folded label or alt label.
+  std::optional<size_t> find_label(std::string_view folded) const;
+  // Words in the longest label or alt label (at least 1).
+  size_t longest_label() const { return m_longest_label; }
+  // Loaded as an outline (see Detail): the left-out parts are empty.
+  bool is_outline() const { return m_outline; }
 
   // Builders, used by the loader.
   void set_levels(std::vector<std::string> levels) { m_levels = std::move(levels); }
@@ -108,8 +121,10 @@ public:
   void add_actor(Actor a) { m_actors.push_back(std::move(a)); }
   void add_programme(Programme p) { m_programmes.push_back(std::move(p)); }
   void finish();  // builds look-up tables and the hash
-  // The same, with the label index and hash that finish() computed earlier (the compiled cache).
-  void finish_from_cache(std::vector<std::pair<std::string, size_t>> labels, std::string hash);
+  // The same, with the label index (sorted, as label_index() gives it) and hash that finish()
+  // computed earlier (the compiled cache); throws std::runtime_error when the index is not sorted
+  // or names a node that does not exist.
+  void finish_from_cache(std::vector<std::pair<std::string, size_t>> labels, std::string hash, Detail detail);
 
 private:
   std::vector<Node> m_nodes;
@@ -119,9 +134,11 @@ private:
   std::vector<Actor> m_actors;
   std::vector<Programme> m_programmes;
   std::unordered_map<std::string, size_t> m_by_id;
-  std::unordered_map<std::string, size_t> m_by_label;
+  std::vector<std::pair<std::string, size_t>> m_by_label;
   std::unordered_map<std::string, size_t> m_by_replaced;
   std::string m_hash;
+  size_t m_longest_label = 1;
+  bool m_outline = false;
 
   void index_ids();
 };
@@ -144,7 +161,8 @@ LoadResult load(const Sources& sources);
 // Loads and throws a DataError naming the first error (for commands that only need a tree).
 Taxonomy load_or_throw(const Sources& sources);
 // The same, from a compiled copy kept in cache while the files' stamps are unchanged; parsing
-// YAML costs more than a whole search, so read-only commands use this.
-Taxonomy load_cached(const Sources& sources, const std::filesystem::path& cache);
+// YAML costs more than a whole search, so read-only commands use this. With Detail::outline the
+// copy is read only as far as an outline needs (a tree loaded from the files is always whole).
+Taxonomy load_cached(const Sources& sources, const std::filesystem::path& cache, Detail detail = Detail::full);
 
 } // namespace befus::taxonomy

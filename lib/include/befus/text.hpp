@@ -25,6 +25,17 @@ struct Span {
   size_t length;
 };
 std::vector<Span> word_spans(std::string_view s);
+// The same words one at a time, for a scan that keeps only some of them.
+class WordCursor {
+public:
+  explicit WordCursor(std::string_view s) : m_s(s) {}
+  // The next word; false when there is none.
+  bool next(Span& word);
+
+private:
+  std::string_view m_s;
+  size_t m_pos = 0;
+};
 // Same words joined by single spaces: the key used for label look-ups.
 std::string fold_phrase(std::string_view s);
 
