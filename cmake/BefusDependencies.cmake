@@ -12,7 +12,7 @@ find_package(Threads REQUIRED)
 # it is there and of the installed headers' version; else the shared libxapian. Linked
 # statically, with the C++ runtime (see cli/CMakeLists.txt), it spares every befus command the
 # dynamic loader's binding of libxapian's and libstdc++'s symbols: a search on the 10k benchmark
-# takes 7.0 M instructions instead of 9.4 M, and 57 fewer page faults.
+# takes 7.1 M instructions instead of 9.4 M, and 57 fewer page faults.
 # -DBEFUS_STATIC_XAPIAN=OFF links the shared library.
 find_package(xapian REQUIRED CONFIG)
 option(BEFUS_STATIC_XAPIAN "Link the static Xapian that tools/build-xapian builds, when present" ON)
