@@ -230,19 +230,7 @@ std::optional<Taxonomy> decode(std::string_view bytes, const std::string& key, D
     a.url = full ? r.str() : (r.skip_str(), std::string{});
     t.add_actor(std::move(a));
   }
-  for (size_t n = r.count(); n > 0; --n) {
-    if (!full) {
-      r.skip_str();
-      r.skip_text();
-      r.skip_str();
-      r.skip_strs();
-      r.f64();
-      r.i64();
-      r.i64();
-      r.skip_strs();
-      r.skip_text();
-      continue;
-    }
+  for (size_t n = r.count(); n > 0; --n) {  // read whole, a handful, and kept only in a whole tree
     Programme p;
     p.id = r.str();
     p.name = r.text();
@@ -253,7 +241,7 @@ std::optional<Taxonomy> decode(std::string_view bytes, const std::string& key, D
     p.year = static_cast<int>(r.i64());
     p.themes = r.strs();
     p.note = r.text();
-    t.add_programme(std::move(p));
+    if (full) t.add_programme(std::move(p));
   }
   std::vector<std::pair<std::string, size_t>> labels(r.count(16));
   for (auto& [label, node] : labels) {

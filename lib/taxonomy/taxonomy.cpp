@@ -77,7 +77,6 @@ void Taxonomy::index_ids() {
 
 void Taxonomy::finish() {
   index_ids();
-  m_by_label.clear();
   Hasher h;
   for (const auto& l : m_levels) h.add(l);
   for (const Node& n : m_nodes) {

@@ -22,9 +22,38 @@ int32_t next_code_point(std::string_view s, size_t& i) {
   return c;
 }
 
+// ASCII letters and digits, by table: what ICU says below 0x80.
+constexpr std::array<bool, 128> k_ascii_word = [] {
+  std::array<bool, 128> t{};
+  for (int c = 0; c < 128; ++c) t[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
+  return t;
+}();
+
 bool is_word_char(UChar32 c) {
-  if (c < 0x80) return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');  // as ICU says
+  if (c < 0x80) return k_ascii_word[static_cast<size_t>(c)];
   return u_isalnum(c) || u_charType(c) == U_NON_SPACING_MARK;
+}
+
+// Whether the character at i is a word character; i moves past it (past an ill-formed sequence
+// too, which is not one).
+bool next_is_word(std::string_view s, size_t& i) {
+  auto b = static_cast<unsigned char>(s[i]);
+  if (b < 0x80) {
+    ++i;
+    return k_ascii_word[b];
+  }
+  UChar32 c = next_code_point(s, i);
+  return c >= 0 && is_word_char(c);
+}
+
+// The first position at or after i whose character is a word character (word) or is not one
+// (!word); the end when there is none.
+size_t skip_while_not(std::string_view s, size_t i, bool word) {
+  while (i < s.size()) {
+    size_t at = i;
+    if (next_is_word(s, i) == word) return at;
+  }
+  return s.size();
 }
 
 } // namespace
@@ -96,75 +125,19 @@ std::string fold(std::string_view s) {
 std::vector<std::string> words(std::string_view s) {
   std::string folded = fold(s);
   std::vector<std::string> out;
-  std::string cur;
-  size_t i = 0;
-  while (i < folded.size()) {
-    size_t start = i;
-    UChar32 c;
-    if (static_cast<unsigned char>(folded[i]) < 0x80)
-      c = static_cast<unsigned char>(folded[i++]);
-    else
-      c = next_code_point(folded, i);
-    if (c >= 0 && is_word_char(c)) {
-      cur.append(folded, start, i - start);
-    } else if (!cur.empty()) {
-      out.push_back(std::move(cur));
-      cur.clear();
-    }
-  }
-  if (!cur.empty()) out.push_back(std::move(cur));
+  WordCursor cursor(folded);
+  for (Span w; cursor.next(w);) out.emplace_back(folded, w.offset, w.length);
   return out;
 }
 
-namespace {
-
-// ASCII letters and digits: what is_word_char says below 0x80, by table.
-constexpr std::array<bool, 128> k_ascii_word = [] {
-  std::array<bool, 128> t{};
-  for (int c = 0; c < 128; ++c) t[c] = (c >= '0' && c <= '9') || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z');
-  return t;
-}();
-
-} // namespace
-
 bool WordCursor::next(Span& word) {
-  const size_t n = m_s.size();
-  size_t i = m_pos;
-  while (i < n) {  // to the next word's first character
-    auto b = static_cast<unsigned char>(m_s[i]);
-    if (b < 0x80) {
-      if (k_ascii_word[b]) break;
-      ++i;
-      continue;
-    }
-    size_t at = i;
-    UChar32 c = next_code_point(m_s, i);
-    if (c >= 0 && is_word_char(c)) {
-      i = at;
-      break;
-    }
-  }
-  if (i >= n) {
-    m_pos = n;
+  size_t start = skip_while_not(m_s, m_pos, true);
+  if (start >= m_s.size()) {
+    m_pos = m_s.size();
     return false;
   }
-  size_t start = i;
-  while (i < n) {  // to its end
-    auto b = static_cast<unsigned char>(m_s[i]);
-    if (b < 0x80) {
-      if (!k_ascii_word[b]) break;
-      ++i;
-      continue;
-    }
-    size_t at = i;
-    UChar32 c = next_code_point(m_s, i);
-    if (c < 0 || !is_word_char(c)) {
-      i = at;
-      break;
-    }
-  }
-  word = {start, i - start};
-  m_pos = i;
+  m_pos = skip_while_not(m_s, start, false);
+  word = {start, m_pos - start};
   return true;
 }
 
